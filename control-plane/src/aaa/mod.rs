@@ -1,0 +1,18 @@
+//! AAA for PPPoE subscribers behind FreeRADIUS: what to answer an Access-Request (reply items
+//! from the customer's package, status and expiry), how accounting packets move a session, the
+//! octet arithmetic of gigawords, and the sealing of PPPoE passwords: pure logic that the store
+//! (`store/sessions.rs`) and the HTTP endpoints (`http/radius/`) call into. `runtime.rs` loads
+//! the keys at start and `stale_sweep.rs` is the one background job.
+
+pub mod accounting;
+pub mod expiry;
+pub mod octets;
+pub mod password_seal;
+pub mod reply;
+pub mod runtime;
+pub mod settings;
+pub mod stale_sweep;
+
+pub use password_seal::PasswordSealer;
+pub use runtime::AaaRuntime;
+pub use settings::AaaSettings;

@@ -1,0 +1,209 @@
+//! From a queued command row to the `proto::Command` its site's agent runs: the kind, the
+//! device by the name the agent's configuration knows, and the subscriber key.
+
+use proto::{CommandId, CommandKind as WireKind, CommandTarget, PonPort, SubscriberKey};
+
+use crate::domain::CommandKind;
+use crate::store::command_dispatch::DispatchRow;
+
+/// Why a command row cannot become a wire command; the command fails with this reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TranslateError {
+    #[error("command id {0} is not a UUID")]
+    BadId(String),
+    #[error("'{0}' is not a command kind")]
+    UnknownKind(String),
+    #[error("{0} commands are not sent to agents by this control plane")]
+    Unsupported(&'static str),
+    #[error("the customer has no PPPoE username on file")]
+    NoPppoeUsername,
+    #[error("the customer has no PON port and ONU id on file")]
+    NoOnu,
+    #[error("PON port '{0}' is not frame/slot/port, e.g. 0/1/1")]
+    BadPonPort(String),
+    #[error("ONU id {0} is out of range")]
+    BadOnuId(i64),
+    #[error("the speed parameters are missing or not whole bits per second")]
+    BadSpeed,
+}
+
+/// Parses an OLT's PON port as stored ("0/1/1").
+pub fn parse_pon_port(text: &str) -> Option<PonPort> {
+    let mut parts = text.trim().split('/').map(|p| p.trim().parse::<u16>());
+    let port = PonPort {
+        frame: parts.next()?.ok()?,
+        slot: parts.next()?.ok()?,
+        port: parts.next()?.ok()?,
+    };
+    parts.next().is_none().then_some(port)
+}
+
+fn pppoe_key(row: &DispatchRow) -> Result<SubscriberKey, TranslateError> {
+    row.pppoe_username
+        .clone()
+        .filter(|u| !u.is_empty())
+        .map(SubscriberKey::PppoeUsername)
+        .ok_or(TranslateError::NoPppoeUsername)
+}
+
+fn onu_key(row: &DispatchRow) -> Result<SubscriberKey, TranslateError> {
+    let (Some(port), Some(onu_id)) = (&row.pon_port, row.onu_id) else {
+        return Err(TranslateError::NoOnu);
+    };
+    Ok(SubscriberKey::Onu {
+        olt: row.device_name.clone(),
+        pon: parse_pon_port(port).ok_or_else(|| TranslateError::BadPonPort(port.clone()))?,
+        onu_id: u32::try_from(onu_id).map_err(|_| TranslateError::BadOnuId(onu_id))?,
+    })
+}
+
+fn speed(params: &str) -> Result<WireKind, TranslateError> {
+    let value: serde_json::Value =
+        serde_json::from_str(params).map_err(|_| TranslateError::BadSpeed)?;
+    let bps = |key: &str| value.get(key).and_then(serde_json::Value::as_u64);
+    match (bps("download_bps"), bps("upload_bps")) {
+        (Some(download_bps), Some(upload_bps)) if download_bps > 0 && upload_bps > 0 => {
+            Ok(WireKind::ChangeSpeed {
+                download_bps,
+                upload_bps,
+            })
+        }
+        _ => Err(TranslateError::BadSpeed),
+    }
+}
+
+/// The wire command for a row.
+pub fn translate(row: &DispatchRow) -> Result<proto::Command, TranslateError> {
+    let command_id: CommandId = row
+        .id
+        .parse()
+        .map_err(|_| TranslateError::BadId(row.id.clone()))?;
+    let kind =
+        CommandKind::parse(&row.kind).map_err(|_| TranslateError::UnknownKind(row.kind.clone()))?;
+    let (kind, subscriber_key) = match kind {
+        CommandKind::RebootRouter => (WireKind::RebootRouter, None),
+        CommandKind::RebootOnu => (WireKind::RebootOnu, Some(onu_key(row)?)),
+        CommandKind::Disconnect => (WireKind::DisconnectSession, Some(pppoe_key(row)?)),
+        CommandKind::ChangeSpeed => (speed(&row.params)?, Some(pppoe_key(row)?)),
+        CommandKind::BgpPeerChange => return Err(TranslateError::Unsupported("BGP peer change")),
+    };
+    Ok(proto::Command {
+        command_id,
+        target: CommandTarget {
+            device_id: row.device_name.clone(),
+            subscriber_key,
+        },
+        kind,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+
+    fn row(kind: &str, params: &str) -> DispatchRow {
+        DispatchRow {
+            id: ID.into(),
+            kind: kind.into(),
+            params: params.into(),
+            state: "queued".into(),
+            created_at: "2026-01-03T10:00:00.000Z".into(),
+            device_name: "olt-1".into(),
+            pppoe_username: Some("rahim".into()),
+            pon_port: Some("0/1/2".into()),
+            onu_id: Some(7),
+        }
+    }
+
+    fn check(row: DispatchRow, expected: Result<(WireKind, Option<&str>), TranslateError>) {
+        let got = translate(&row).map(|c| {
+            assert_eq!(c.command_id.to_string(), ID);
+            assert_eq!(c.target.device_id, row.device_name);
+            (c.kind, c.target.subscriber_key.map(|k| k.to_string()))
+        });
+        let expected = expected.map(|(kind, key)| (kind, key.map(str::to_owned)));
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn kinds_and_keys() {
+        check(
+            row("reboot_onu", "{}"),
+            Ok((WireKind::RebootOnu, Some("onu:olt-1:0/1/2:7"))),
+        );
+        check(
+            row("reboot_router", "{}"),
+            Ok((WireKind::RebootRouter, None)),
+        );
+        check(
+            row("disconnect", "{}"),
+            Ok((WireKind::DisconnectSession, Some("pppoe:rahim"))),
+        );
+        check(
+            row(
+                "change_speed",
+                r#"{"download_bps":50000000,"upload_bps":25000000}"#,
+            ),
+            Ok((
+                WireKind::ChangeSpeed {
+                    download_bps: 50_000_000,
+                    upload_bps: 25_000_000,
+                },
+                Some("pppoe:rahim"),
+            )),
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_sent() {
+        check(row("change_speed", "{}"), Err(TranslateError::BadSpeed));
+        check(
+            row("bgp_peer_change", "{}"),
+            Err(TranslateError::Unsupported("BGP peer change")),
+        );
+        check(
+            DispatchRow {
+                pppoe_username: None,
+                ..row("disconnect", "{}")
+            },
+            Err(TranslateError::NoPppoeUsername),
+        );
+        check(
+            DispatchRow {
+                pon_port: Some("0/1".into()),
+                ..row("reboot_onu", "{}")
+            },
+            Err(TranslateError::BadPonPort("0/1".into())),
+        );
+        check(
+            DispatchRow {
+                onu_id: None,
+                ..row("reboot_onu", "{}")
+            },
+            Err(TranslateError::NoOnu),
+        );
+        check(
+            DispatchRow {
+                id: "nope".into(),
+                ..row("reboot_onu", "{}")
+            },
+            Err(TranslateError::BadId("nope".into())),
+        );
+    }
+
+    #[test]
+    fn pon_ports() {
+        assert_eq!(
+            parse_pon_port("0/1/12"),
+            Some(PonPort {
+                frame: 0,
+                slot: 1,
+                port: 12
+            })
+        );
+        assert_eq!(parse_pon_port("0/1/1/1"), None);
+        assert_eq!(parse_pon_port("a/1/1"), None);
+    }
+}

@@ -1,0 +1,10 @@
+//! Domain values with their validation rules: money, identifiers, statuses and dates.
+
+pub mod enums;
+pub mod ids;
+pub mod money;
+pub mod time;
+
+pub use enums::*;
+pub use ids::{CustomerCode, Email, MacAddress, Phone, PppoeUsername};
+pub use money::{Money, MoneyError};

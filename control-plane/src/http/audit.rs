@@ -1,0 +1,63 @@
+//! Writing the audit log from handlers: who (customer or staff, and from where) did what.
+
+use serde_json::Value;
+
+use super::principal::{CustomerAuth, StaffAuth};
+use super::response::ApiError;
+use super::state::AppState;
+use crate::store::audit::AuditEntry;
+
+/// The person behind a request, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: &'static str,
+    pub id: String,
+    pub name: Option<String>,
+    pub client_ip: String,
+}
+
+impl Actor {
+    pub fn customer(auth: &CustomerAuth, client_ip: &str) -> Self {
+        Self {
+            kind: "customer",
+            id: auth.customer_id.clone(),
+            name: None,
+            client_ip: client_ip.to_owned(),
+        }
+    }
+
+    pub fn staff(auth: &StaffAuth, client_ip: &str) -> Self {
+        Self {
+            kind: "staff",
+            id: auth.staff_id.clone(),
+            name: Some(auth.username.clone()),
+            client_ip: client_ip.to_owned(),
+        }
+    }
+}
+
+/// Appends one entry. A failure is an error of the request: an action that cannot be audited
+/// is reported, not silently kept.
+pub async fn record(
+    state: &AppState,
+    actor: &Actor,
+    action: &str,
+    target_kind: &str,
+    target_id: Option<&str>,
+    detail: Value,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .append_audit(&AuditEntry {
+            actor_kind: actor.kind.to_owned(),
+            actor_id: Some(actor.id.clone()),
+            actor_name: actor.name.clone(),
+            action: action.to_owned(),
+            target_kind: target_kind.to_owned(),
+            target_id: target_id.map(str::to_owned),
+            detail,
+            client_ip: Some(actor.client_ip.clone()),
+        })
+        .await
+        .map_err(ApiError::from)
+}

@@ -1,0 +1,41 @@
+//! The subscriber API of seed 001, mounted at `/api/v1/customer` and `/functions/v1/customer-api`.
+
+pub mod auth;
+pub mod billing;
+pub mod devices;
+pub mod live;
+pub mod network;
+pub mod packages;
+pub mod profile;
+pub mod support;
+pub mod views;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::verify))
+        .routes(routes!(profile::get_profile, profile::update_profile))
+        .routes(routes!(network::status))
+        .routes(routes!(network::bandwidth))
+        .routes(routes!(live::live))
+        .routes(routes!(billing::list_bills))
+        .routes(routes!(billing::get_bill))
+        .routes(routes!(billing::list_payments))
+        .routes(routes!(billing::initiate_payment))
+        .routes(routes!(billing::recharge))
+        .routes(routes!(devices::reboot_router))
+        .routes(routes!(devices::reboot_onu))
+        .routes(routes!(devices::disconnect))
+        .routes(routes!(devices::list_commands))
+        .routes(routes!(devices::get_command))
+        .routes(routes!(packages::list_packages))
+        .routes(routes!(packages::request_change))
+        .routes(routes!(support::list_tickets, support::create_ticket))
+        .routes(routes!(support::get_ticket))
+        .routes(routes!(support::reply))
+}

@@ -1,0 +1,175 @@
+//! Extractors for the caller: a logged-in customer (rate-limited) or a staff member with a role.
+
+use std::time::Instant;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::response::ApiError;
+use super::state::AppState;
+use crate::auth::{Principal, TokenError};
+use crate::domain::StaffRole;
+
+/// A customer with a valid token, within their request budget.
+#[derive(Debug, Clone)]
+pub struct CustomerAuth {
+    pub customer_id: String,
+}
+
+/// A staff member with a valid token whose account is still enabled.
+#[derive(Debug, Clone)]
+pub struct StaffAuth {
+    pub staff_id: String,
+    pub username: String,
+    pub role: StaffRole,
+}
+
+impl StaffAuth {
+    /// Refuses with 403 unless the caller has one of the roles (admin always may).
+    pub fn require(&self, roles: &[StaffRole]) -> Result<(), ApiError> {
+        if self.role == StaffRole::Admin || roles.contains(&self.role) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::forbidden(format!(
+                "this action needs one of the roles: admin, {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+pub fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing Authorization header"))?
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("Authorization header must be 'Bearer <token>'"))?;
+    Ok(token)
+}
+
+pub fn token_error(err: TokenError) -> ApiError {
+    match err {
+        TokenError::Expired => ApiError::unauthorized("token has expired; log in again"),
+        TokenError::Invalid => ApiError::unauthorized("invalid token"),
+    }
+}
+
+/// Checks a customer token and takes one call from the customer's request budget.
+pub fn customer_from_token(state: &AppState, token: &str) -> Result<CustomerAuth, ApiError> {
+    let customer_id = match state.keys.verify(token).map_err(token_error)? {
+        Principal::Customer { id } => id,
+        Principal::Staff { .. } => {
+            return Err(ApiError::unauthorized(
+                "a staff token cannot be used on the customer API",
+            ))
+        }
+    };
+    if let Err(retry) = state.customer_limiter.check(&customer_id, Instant::now()) {
+        state.metrics.rate_limited.inc();
+        return Err(ApiError::too_many(
+            format!(
+                "rate limit of {} requests per minute exceeded; retry in {} s",
+                state.customer_limiter.per_minute(),
+                retry.secs()
+            ),
+            retry.secs(),
+        ));
+    }
+    Ok(CustomerAuth { customer_id })
+}
+
+impl FromRequestParts<AppState> for CustomerAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts)?;
+        customer_from_token(state, token)
+    }
+}
+
+/// A customer opening a stream. Browsers cannot set headers on a WebSocket, so the token may
+/// come in `Authorization: Bearer` or in the `token` query parameter (the header wins). A
+/// stream counts once against the rate limit, when it opens.
+#[derive(Debug, Clone)]
+pub struct CustomerStreamAuth(pub CustomerAuth);
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+impl FromRequestParts<AppState> for CustomerStreamAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            let token = bearer_token(parts)?;
+            return customer_from_token(state, token).map(Self);
+        }
+        let token = axum::extract::Query::<TokenQuery>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.token)
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized("missing Authorization header or token query parameter")
+            })?;
+        customer_from_token(state, &token).map(Self)
+    }
+}
+
+impl FromRequestParts<AppState> for StaffAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts)?;
+        let (staff_id, role) = match state.keys.verify(token).map_err(token_error)? {
+            Principal::Staff { id, role } => (id, role),
+            Principal::Customer { .. } => {
+                return Err(ApiError::unauthorized(
+                    "a customer token cannot be used on the staff API",
+                ))
+            }
+        };
+        // The account may have been disabled or re-roled since the token was issued.
+        let staff = match state.store.staff(&staff_id).await {
+            Ok(staff) => staff,
+            Err(crate::store::StoreError::NotFound) => {
+                return Err(ApiError::unauthorized("staff account no longer exists"))
+            }
+            Err(err) => return Err(ApiError::from(err)),
+        };
+        if staff.disabled != 0 {
+            return Err(ApiError::unauthorized("staff account is disabled"));
+        }
+        let current_role = StaffRole::parse(&staff.role).map_err(ApiError::internal)?;
+        if current_role != role {
+            return Err(ApiError::unauthorized(
+                "role changed since login; log in again",
+            ));
+        }
+        Ok(StaffAuth {
+            staff_id,
+            username: staff.username,
+            role,
+        })
+    }
+}

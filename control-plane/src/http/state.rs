@@ -1,0 +1,52 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::{LoginGuard, RateLimiter, TokenKeys};
+use crate::config::Limits;
+use crate::ingest::Ingest;
+use crate::live::{LiveState, DEFAULT_MAX_AGE, DEFAULT_OFFLINE_AFTER};
+use crate::shutdown::Shutdown;
+use crate::store::Store;
+use crate::telemetry::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keys: TokenKeys,
+    pub customer_limiter: Arc<RateLimiter>,
+    pub login_guard: Arc<LoginGuard>,
+    pub metrics: Arc<Metrics>,
+    pub limits: Limits,
+    pub live: Arc<LiveState>,
+    pub ingest: Arc<Ingest>,
+    /// Tells long-lived connections (agent and live streams) to close when the server stops.
+    pub shutdown: Arc<Shutdown>,
+    /// FreeRADIUS credential, PPPoE password key and AAA policy (`[aaa]`).
+    pub aaa: Arc<crate::aaa::AaaRuntime>,
+    /// Device command deadlines and the wake-up of agent connections (`[commands]`).
+    pub commands: Arc<crate::commands::CommandPipeline>,
+}
+
+impl AppState {
+    pub fn new(store: Store, keys: TokenKeys, limits: &Limits, metrics: Arc<Metrics>) -> Self {
+        Self {
+            store,
+            keys,
+            customer_limiter: Arc::new(RateLimiter::new(limits.customer_requests_per_minute)),
+            login_guard: Arc::new(LoginGuard::new(
+                limits.login_failures_per_identifier,
+                limits.login_failures_per_address,
+                Duration::from_secs(limits.login_lockout_secs),
+            )),
+            metrics,
+            limits: limits.clone(),
+            live: Arc::new(LiveState::new(DEFAULT_MAX_AGE, DEFAULT_OFFLINE_AFTER)),
+            ingest: Arc::new(Ingest::default()),
+            shutdown: crate::shutdown::Shutdown::new(),
+            aaa: Arc::new(crate::aaa::AaaRuntime::disabled()),
+            commands: Arc::new(crate::commands::CommandPipeline::default()),
+        }
+    }
+}

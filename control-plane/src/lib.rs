@@ -1,0 +1,16 @@
+//! netops control plane: subscriber and staff APIs over a SQLite or PostgreSQL store.
+
+pub mod aaa;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod http;
+pub mod ingest;
+pub mod live;
+pub mod shutdown;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,144 @@
+//! PPPoE accounts: a subscriber's sealed password, fixed address and newest authentication
+//! result, and the joined view FreeRADIUS's authorize needs (customer, package, account).
+
+use super::{now_text, Store, StoreError, StoreResult};
+
+/// Everything authorize needs about one PPPoE username.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PppoeLoginRow {
+    pub customer_id: String,
+    pub status: String,
+    pub expiry_date: Option<String>,
+    pub download_speed: Option<i64>,
+    pub upload_speed: Option<i64>,
+    pub speed_unit: Option<String>,
+    pub password_sealed: Option<String>,
+    pub static_ip_address: Option<String>,
+}
+
+/// A customer's PPPoE account as staff see it (never the password itself).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PppoeAccountRow {
+    pub customer_id: String,
+    pub password_sealed: Option<String>,
+    pub static_ip_address: Option<String>,
+    pub last_auth_at: Option<String>,
+    pub last_auth_result: Option<String>,
+    pub last_auth_nas: Option<String>,
+    pub last_auth_calling_station_id: Option<String>,
+    pub updated_at: String,
+}
+
+/// The newest authentication result of a subscriber, from FreeRADIUS's post-auth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthResult<'a> {
+    pub accepted: bool,
+    pub nas: Option<&'a str>,
+    pub calling_station_id: Option<&'a str>,
+}
+
+const ACCOUNT_COLUMNS: &str = "customer_id, password_sealed, static_ip_address, last_auth_at, \
+    last_auth_result, last_auth_nas, last_auth_calling_station_id, updated_at";
+
+impl Store {
+    /// The customer, package and account behind a PPPoE username; `None` if nobody has it.
+    pub async fn pppoe_login(&self, username: &str) -> StoreResult<Option<PppoeLoginRow>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id AS customer_id, c.status, c.expiry_date, p.download_speed, \
+             p.upload_speed, p.speed_unit, a.password_sealed, a.static_ip_address \
+             FROM customers c LEFT JOIN packages p ON p.id = c.package_id \
+             LEFT JOIN pppoe_accounts a ON a.customer_id = c.id \
+             WHERE c.pppoe_username = $1",
+        )
+        .bind(username)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The customer with this PPPoE username, if any.
+    pub async fn customer_id_by_pppoe(&self, username: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM customers WHERE pppoe_username = $1")
+                .bind(username)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// The customer's PPPoE account; `None` until staff set a password or an address.
+    pub async fn pppoe_account(&self, customer_id: &str) -> StoreResult<Option<PppoeAccountRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM pppoe_accounts WHERE customer_id = $1"
+        ))
+        .bind(customer_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Stores a sealed PPPoE password for the customer.
+    pub async fn set_pppoe_password(
+        &self,
+        customer_id: &str,
+        password_sealed: &str,
+    ) -> StoreResult<PppoeAccountRow> {
+        sqlx::query_as(&format!(
+            "INSERT INTO pppoe_accounts (customer_id, password_sealed, updated_at) \
+             VALUES ($1, $2, $3) ON CONFLICT (customer_id) DO UPDATE SET \
+             password_sealed = excluded.password_sealed, updated_at = excluded.updated_at \
+             RETURNING {ACCOUNT_COLUMNS}"
+        ))
+        .bind(customer_id)
+        .bind(password_sealed)
+        .bind(now_text())
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| StoreError::from_write(e, "PPPoE account"))
+    }
+
+    /// Assigns (or with `None` removes) the customer's fixed address; an address is one
+    /// customer's only.
+    pub async fn set_static_ip(
+        &self,
+        customer_id: &str,
+        address: Option<&str>,
+    ) -> StoreResult<PppoeAccountRow> {
+        sqlx::query_as(&format!(
+            "INSERT INTO pppoe_accounts (customer_id, static_ip_address, updated_at) \
+             VALUES ($1, $2, $3) ON CONFLICT (customer_id) DO UPDATE SET \
+             static_ip_address = excluded.static_ip_address, updated_at = excluded.updated_at \
+             RETURNING {ACCOUNT_COLUMNS}"
+        ))
+        .bind(customer_id)
+        .bind(address)
+        .bind(now_text())
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| StoreError::from_write(e, "the static IP address"))
+    }
+
+    /// Records the newest Access-Accept or Access-Reject of the customer.
+    pub async fn record_auth_result(
+        &self,
+        customer_id: &str,
+        result: &AuthResult<'_>,
+    ) -> StoreResult<()> {
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO pppoe_accounts (customer_id, last_auth_at, last_auth_result, \
+             last_auth_nas, last_auth_calling_station_id, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $2) ON CONFLICT (customer_id) DO UPDATE SET \
+             last_auth_at = excluded.last_auth_at, last_auth_result = excluded.last_auth_result, \
+             last_auth_nas = excluded.last_auth_nas, \
+             last_auth_calling_station_id = excluded.last_auth_calling_station_id",
+        )
+        .bind(customer_id)
+        .bind(now)
+        .bind(if result.accepted { "accept" } else { "reject" })
+        .bind(result.nas)
+        .bind(result.calling_station_id)
+        .execute(self.pool())
+        .await
+        .map_err(|e| StoreError::from_write(e, "PPPoE account"))?;
+        Ok(())
+    }
+}

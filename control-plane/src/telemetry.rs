@@ -1,0 +1,157 @@
+//! Logs (human or JSON lines) and the Prometheus metrics of the control plane.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+use std::sync::Arc;
+
+use crate::config::LogFormat;
+
+/// Starts the global tracing subscriber. `filter` uses `RUST_LOG` syntax.
+pub fn init_tracing(format: LogFormat, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// Every metric the control plane exposes on `/metrics`.
+pub struct Metrics {
+    pub registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_duration: HistogramVec,
+    pub db_pool: IntGaugeVec,
+    pub rate_limited: IntCounter,
+    pub login_failures: IntCounterVec,
+    pub login_lockouts: IntCounter,
+    pub build_info: IntGaugeVec,
+    pub up_since: IntGauge,
+    pub ingest: crate::ingest::metrics::IngestMetrics,
+    pub commands: crate::commands::metrics::CommandMetrics,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new_custom(Some("netops".to_owned()), None)?;
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
+            &["route", "method", "status"],
+        )?;
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency").buckets(
+                vec![
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
+            ),
+            &["route", "method"],
+        )?;
+        let db_pool = IntGaugeVec::new(
+            Opts::new(
+                "db_pool_connections",
+                "Database pool connections by state (open, idle)",
+            ),
+            &["state"],
+        )?;
+        let rate_limited = IntCounter::new(
+            "api_rate_limited_total",
+            "Customer API requests refused by the per-customer rate limit",
+        )?;
+        let login_failures = IntCounterVec::new(
+            Opts::new(
+                "login_failures_total",
+                "Failed logins by API (customer, staff)",
+            ),
+            &["api"],
+        )?;
+        let login_lockouts = IntCounter::new(
+            "login_lockouts_total",
+            "Lockouts started after repeated failed logins",
+        )?;
+        let build_info = IntGaugeVec::new(
+            Opts::new("build_info", "Build information; the value is always 1"),
+            &["version"],
+        )?;
+        let up_since = IntGauge::new(
+            "start_time_seconds",
+            "Start time of the process, Unix seconds",
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_duration.clone()))?;
+        registry.register(Box::new(db_pool.clone()))?;
+        registry.register(Box::new(rate_limited.clone()))?;
+        registry.register(Box::new(login_failures.clone()))?;
+        registry.register(Box::new(login_lockouts.clone()))?;
+        registry.register(Box::new(build_info.clone()))?;
+        registry.register(Box::new(up_since.clone()))?;
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .set(1);
+        up_since.set(crate::domain::time::now().unix_timestamp());
+        let ingest = crate::ingest::metrics::IngestMetrics::register(&registry)?;
+        let commands = crate::commands::metrics::CommandMetrics::register(&registry)?;
+        Ok(Self {
+            registry,
+            http_requests,
+            http_duration,
+            db_pool,
+            rate_limited,
+            login_failures,
+            login_lockouts,
+            build_info,
+            up_since,
+            ingest,
+            commands,
+        })
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        let encoder = TextEncoder::new();
+        if let Err(err) = encoder.encode(&self.registry.gather(), &mut out) {
+            tracing::error!(error = %err, "unable to encode metrics");
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+/// Counts and times every request by its route template (never the raw path, which would let
+/// clients create unbounded label values).
+pub async fn track_requests(
+    State(metrics): State<Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().as_str().to_owned();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics
+        .http_requests
+        .with_label_values(&[&route, &method, &status])
+        .inc();
+    metrics
+        .http_duration
+        .with_label_values(&[&route, &method])
+        .observe(start.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,259 @@
+//! The aggregator: collects every device's interface rates and emits ONE `Samples` frame per
+//! second for all subscribers, plus `Inventory` whenever a device's interfaces change.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use proto::{Device, Frame, Interface, Inventory, SampleEntry, Samples, SubscriberKey};
+use tokio::sync::{mpsc, watch};
+
+use crate::clock::CorrectedClock;
+use crate::device::subscriber::subscriber_key;
+use crate::device::InterfaceRate;
+use crate::metrics::AgentMetrics;
+
+/// What device tasks tell the aggregator.
+#[derive(Debug, Clone)]
+pub enum DeviceReport {
+    /// Rates from one counter poll.
+    Rates {
+        device: String,
+        rates: Vec<InterfaceRate>,
+    },
+    /// The device's identity and interface list, sent when it first polls and when it changes.
+    Interfaces {
+        device: Device,
+        interfaces: Vec<Interface>,
+    },
+}
+
+/// Rates received during the current second and per-subscriber totals. Pure.
+#[derive(Debug)]
+pub struct SampleBatcher {
+    next_batch_seq: u64,
+    /// Latest rate per (device, ifIndex) this second.
+    pending: BTreeMap<(String, u32), InterfaceRate>,
+    /// Download and upload octets since the agent started tracking each subscriber.
+    totals: BTreeMap<SubscriberKey, (u64, u64)>,
+}
+
+impl SampleBatcher {
+    /// `first_batch_seq` must exceed every `batch_seq` sent before, also by earlier runs: the
+    /// default (see `initial_batch_seq`) is the corrected time in milliseconds.
+    pub fn new(first_batch_seq: u64) -> Self {
+        Self {
+            next_batch_seq: first_batch_seq,
+            pending: BTreeMap::new(),
+            totals: BTreeMap::new(),
+        }
+    }
+
+    pub fn record(&mut self, device: &str, rates: Vec<InterfaceRate>) {
+        for rate in rates {
+            let slot = (device.to_owned(), rate.if_index);
+            match self.pending.get_mut(&slot) {
+                Some(existing) => {
+                    let (in_octets, out_octets) = (existing.in_octets, existing.out_octets);
+                    *existing = InterfaceRate {
+                        in_octets: in_octets + rate.in_octets,
+                        out_octets: out_octets + rate.out_octets,
+                        ..rate
+                    };
+                }
+                None => {
+                    self.pending.insert(slot, rate);
+                }
+            }
+        }
+    }
+
+    /// The batch for the second ending at `timestamp_ms`, or `None` when nothing was polled.
+    /// A subscriber seen on several interfaces gets their sum.
+    pub fn take_batch(&mut self, timestamp_ms: u64) -> Option<Samples> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let mut by_subscriber: BTreeMap<SubscriberKey, SampleEntry> = BTreeMap::new();
+        for rate in std::mem::take(&mut self.pending).into_values() {
+            let totals = self.totals.entry(rate.subscriber.clone()).or_default();
+            totals.0 = totals.0.wrapping_add(rate.out_octets);
+            totals.1 = totals.1.wrapping_add(rate.in_octets);
+            let entry = by_subscriber
+                .entry(rate.subscriber.clone())
+                .or_insert_with(|| SampleEntry {
+                    subscriber_key: rate.subscriber.clone(),
+                    rx_bps: 0,
+                    tx_bps: 0,
+                    rx_octets_total: 0,
+                    tx_octets_total: 0,
+                });
+            entry.rx_bps = entry.rx_bps.saturating_add(rate.out_bps);
+            entry.tx_bps = entry.tx_bps.saturating_add(rate.in_bps);
+            (entry.rx_octets_total, entry.tx_octets_total) = *totals;
+        }
+        let batch = Samples {
+            batch_seq: self.next_batch_seq,
+            timestamp_ms,
+            entries: by_subscriber.into_values().collect(),
+        };
+        self.next_batch_seq += 1;
+        Some(batch)
+    }
+}
+
+/// Every device's identity and interfaces, merged into one `Inventory`. Pure.
+#[derive(Debug, Default)]
+pub struct InventoryState {
+    devices: BTreeMap<String, (Device, Vec<Interface>)>,
+}
+
+impl InventoryState {
+    /// Records a device's interfaces; returns whether the inventory changed.
+    pub fn update(&mut self, device: Device, interfaces: Vec<Interface>) -> bool {
+        let changed =
+            self.devices
+                .get(&device.device_id)
+                .is_none_or(|(known, known_interfaces)| {
+                    *known != device || *known_interfaces != interfaces
+                });
+        self.devices
+            .insert(device.device_id.clone(), (device, interfaces));
+        changed
+    }
+
+    pub fn inventory(&self) -> Inventory {
+        let mut inventory = Inventory::default();
+        for (device, interfaces) in self.devices.values() {
+            inventory.devices.push(device.clone());
+            for interface in interfaces {
+                inventory
+                    .subscriber_keys
+                    .push(subscriber_key(&interface.device_id, &interface.if_name));
+                inventory.interfaces.push(interface.clone());
+            }
+        }
+        inventory.subscriber_keys.sort();
+        inventory.subscriber_keys.dedup();
+        inventory
+    }
+}
+
+/// A `batch_seq` start larger than any earlier run's: the corrected clock in milliseconds
+/// (a run emits at most one batch per second).
+pub fn initial_batch_seq(clock: &CorrectedClock) -> u64 {
+    clock.now_ms()
+}
+
+/// Runs until shutdown or until every device task has ended.
+pub async fn run_aggregator(
+    mut reports: mpsc::Receiver<DeviceReport>,
+    frames: mpsc::Sender<Frame>,
+    clock: CorrectedClock,
+    metrics: AgentMetrics,
+    first_batch_seq: u64,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut batcher = SampleBatcher::new(first_batch_seq);
+    let mut inventory = InventoryState::default();
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        let frame = tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => return,
+            _ = ticks.tick() => {
+                let second_ms = clock.now_ms() / 1000 * 1000;
+                batcher.take_batch(second_ms).map(|batch| {
+                    metrics.batches_produced_total.inc();
+                    metrics.samples_produced_total.inc_by(batch.entries.len() as u64);
+                    Frame::Samples(batch)
+                })
+            }
+            report = reports.recv() => match report {
+                None => return,
+                Some(DeviceReport::Rates { device, rates }) => {
+                    batcher.record(&device, rates);
+                    None
+                }
+                Some(DeviceReport::Interfaces { device, interfaces }) => inventory
+                    .update(device, interfaces)
+                    .then(|| Frame::Inventory(inventory.inventory())),
+            },
+        };
+        if let Some(frame) = frame {
+            if frames.send(frame).await.is_err() {
+                tracing::info!("frame receiver closed; aggregator stops");
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(if_index: u32, name: &str, in_bps: u64, out_bps: u64) -> InterfaceRate {
+        InterfaceRate {
+            if_index,
+            if_name: name.into(),
+            subscriber: subscriber_key("bras-1", name),
+            in_bps,
+            out_bps,
+            in_octets: in_bps / 8,
+            out_octets: out_bps / 8,
+        }
+    }
+
+    #[test]
+    fn one_batch_per_second_for_all_devices() {
+        let mut batcher = SampleBatcher::new(41);
+        assert_eq!(batcher.take_batch(1_000), None);
+        batcher.record("bras-1", vec![rate(7, "<pppoe-alice>", 8_000, 80_000)]);
+        batcher.record("bras-2", vec![rate(3, "<pppoe-alice>", 8_000, 8_000)]);
+        batcher.record("bras-1", vec![rate(9, "ether1", 16, 32)]);
+        let batch = batcher.take_batch(2_000).unwrap();
+        assert_eq!(batch.batch_seq, 41);
+        assert_eq!(batch.timestamp_ms, 2_000);
+        assert_eq!(batch.entries.len(), 2);
+        let alice = &batch.entries[0];
+        assert_eq!(
+            alice.subscriber_key,
+            SubscriberKey::PppoeUsername("alice".into())
+        );
+        // Download is what leaves the BRAS towards the subscriber.
+        assert_eq!((alice.rx_bps, alice.tx_bps), (88_000, 16_000));
+        assert_eq!(
+            (alice.rx_octets_total, alice.tx_octets_total),
+            (11_000, 2_000)
+        );
+        batcher.record("bras-1", vec![rate(7, "<pppoe-alice>", 0, 8)]);
+        let next = batcher.take_batch(3_000).unwrap();
+        assert_eq!(next.batch_seq, 42);
+        assert_eq!(next.entries[0].rx_octets_total, 11_001);
+    }
+
+    #[test]
+    fn inventory_changes_only_when_interfaces_do() {
+        let device = Device {
+            device_id: "bras-1".into(),
+            kind: proto::DeviceKind::Bras,
+            profile: "mikrotik-pppoe-bras".into(),
+            management_address: "10.0.0.1".into(),
+        };
+        let interface = Interface {
+            device_id: "bras-1".into(),
+            if_index: 7,
+            if_name: "<pppoe-alice>".into(),
+            speed_bps: None,
+        };
+        let mut state = InventoryState::default();
+        assert!(state.update(device.clone(), vec![interface.clone()]));
+        assert!(!state.update(device.clone(), vec![interface.clone()]));
+        let inventory = state.inventory();
+        assert_eq!(
+            inventory.subscriber_keys,
+            vec![SubscriberKey::PppoeUsername("alice".into())]
+        );
+        assert!(state.update(device, vec![]));
+    }
+}

@@ -1,0 +1,106 @@
+//! The agent's TOML file as serde reads it. Values stay loose here; `validate` checks them all
+//! and reports every problem at once.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AgentFile {
+    pub agent: Option<AgentSection>,
+    pub control_plane: Option<ControlPlaneSection>,
+    pub spool: Option<SpoolSection>,
+    pub metrics: Option<MetricsSection>,
+    pub clock: Option<ClockSection>,
+    /// Folder of vendor profiles; relative paths start at the config file's folder.
+    pub profiles_dir: Option<String>,
+    pub commands: Option<CommandsSection>,
+    #[serde(default)]
+    pub devices: Vec<DeviceSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AgentSection {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ControlPlaneSection {
+    pub url: Option<String>,
+    pub token: Option<String>,
+    pub token_file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SpoolSection {
+    pub dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MetricsSection {
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClockSection {
+    pub ntp_server: Option<String>,
+    pub check_interval_s: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DeviceSection {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub driver: Option<String>,
+    pub kind: Option<String>,
+    pub profile: Option<String>,
+    pub max_repetitions: Option<u32>,
+    pub timeout_ms: Option<u64>,
+    pub retries: Option<u32>,
+    pub snmp: Option<SnmpSection>,
+    /// RFC 5176 dynamic authorization (BRAS only).
+    pub radius: Option<RadiusSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RadiusSection {
+    pub nas: Option<String>,
+    pub secret: Option<String>,
+    pub secret_file: Option<String>,
+    pub rate_attribute: Option<String>,
+    pub filter_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CommandsSection {
+    pub disconnect_deadline_s: Option<u64>,
+    pub change_speed_deadline_s: Option<u64>,
+    pub reboot_onu_deadline_s: Option<u64>,
+    pub session_gone_within_s: Option<u64>,
+    pub verify_interval_ms: Option<u64>,
+    pub radius_timeout_ms: Option<u64>,
+    pub radius_attempts: Option<u32>,
+    pub remembered_commands: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SnmpSection {
+    pub version: Option<String>,
+    pub community: Option<String>,
+    /// v2c community with write access, for SETs such as ONU reboots.
+    pub write_community: Option<String>,
+    pub user: Option<String>,
+    pub auth_protocol: Option<String>,
+    pub auth_password: Option<String>,
+    pub priv_protocol: Option<String>,
+    pub priv_password: Option<String>,
+}

@@ -1,0 +1,142 @@
+//! The `edge-agent` binary: parses the command line and hands over to the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use edge_agent::config::{load_config, AgentConfig};
+use netops_snmp::load_profiles_dir;
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(
+    name = "edge-agent",
+    version,
+    about = "netops edge agent: polls site devices and streams to the control plane"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Poll every device and stream to the control plane until stopped.
+    Run {
+        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
+        config: PathBuf,
+    },
+    /// Check every device (reachable, sysDescr, profile) and the clock; non-zero exit on failure.
+    Check {
+        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
+        config: PathBuf,
+    },
+    /// Poll one device twice, one second apart, and print its interfaces with rates.
+    Poll {
+        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
+        config: PathBuf,
+        #[arg(long)]
+        device: String,
+        /// Poll once and exit (the only mode).
+        #[arg(long)]
+        once: bool,
+    },
+    /// Validate the configuration file and report every problem.
+    CheckConfig {
+        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,async_snmp=off")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("edge-agent: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("edge-agent: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::CheckConfig { config } => {
+            let config = load_config(&config)?;
+            println!(
+                "configuration ok: agent {} with {} device(s)",
+                config.agent_id,
+                config.devices.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { config } => {
+            let config = load_config(&config)?;
+            let profiles = load_profiles_dir(&config.profiles_dir)?;
+            let report = edge_agent::check::check_agent(&config, &profiles).await;
+            print!("{}", report.render());
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Poll {
+            config,
+            device,
+            once,
+        } => {
+            if !once {
+                anyhow::bail!(
+                    "only --once is supported; use `edge-agent run` for continuous polling"
+                );
+            }
+            let config = load_config(&config)?;
+            let profiles = load_profiles_dir(&config.profiles_dir)?;
+            let device_config = config
+                .device(&device)
+                .with_context(|| format!("no device named {device:?} in the configuration"))?;
+            let polled = edge_agent::poll_once::poll_device_once(device_config, &profiles).await?;
+            print!("{}", polled.render());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { config } => {
+            run(&config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn run(path: &Path) -> anyhow::Result<()> {
+    let config: AgentConfig = load_config(path)?;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let mut agent = tokio::spawn(edge_agent::agent::run_agent(config, shutdown_rx));
+    tokio::select! {
+        signal = tokio::signal::ctrl_c() => {
+            signal.context("cannot listen for Ctrl-C")?;
+            tracing::info!("shutting down");
+            let _ = shutdown_tx.send(true);
+            agent.await??;
+        }
+        ended = &mut agent => {
+            ended??;
+            anyhow::bail!("the agent stopped");
+        }
+    }
+    Ok(())
+}

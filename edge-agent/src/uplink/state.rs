@@ -1,0 +1,173 @@
+//! What the uplink keeps between connections: the spool, the outbox, the channels to the rest
+//! of the agent, and the published status.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use proto::{encode_frame, Command, Frame};
+use tokio::sync::{mpsc, watch};
+use tracing::{error, warn};
+
+use super::error::ErrorChain;
+use super::outbox::Outbox;
+use super::UplinkStatus;
+use crate::spool::Spool;
+
+/// Why the uplink stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    Shutdown,
+    /// The frame channel closed: nothing more will be produced.
+    ProducerGone,
+}
+
+/// How waiting for something while spooling ended.
+pub(crate) enum Waited<T> {
+    Done(T),
+    Stopped(Stop),
+}
+
+pub(crate) struct UplinkState {
+    pub(crate) spool: Spool,
+    pub(crate) frames: mpsc::Receiver<Frame>,
+    pub(crate) commands: mpsc::Sender<Command>,
+    pub(crate) outbox: Outbox,
+    /// The latest `Inventory`, encoded; sent first on every connection.
+    pub(crate) inventory: Option<Vec<u8>>,
+    status: watch::Sender<UplinkStatus>,
+}
+
+impl UplinkState {
+    pub(crate) fn new(
+        spool: Spool,
+        frames: mpsc::Receiver<Frame>,
+        commands: mpsc::Sender<Command>,
+        status: watch::Sender<UplinkStatus>,
+        outbox_capacity: usize,
+    ) -> Self {
+        let state = Self {
+            spool,
+            frames,
+            commands,
+            outbox: Outbox::new(outbox_capacity),
+            inventory: None,
+            status,
+        };
+        state.report(|_| {});
+        state
+    }
+
+    /// Updates the published status; the spool depth is refreshed every time.
+    pub(crate) fn report(&self, update: impl FnOnce(&mut UplinkStatus)) {
+        self.status.send_modify(|status| {
+            update(status);
+            status.spool = self.spool.depth();
+            status.acked_through_batch_seq = self.spool.acked_through();
+        });
+    }
+
+    /// Takes one frame from the agent: `Samples` are numbered and spooled, others queued.
+    pub(crate) fn accept(&mut self, frame: Frame, connected: bool) {
+        let kind = frame.tag().name();
+        match frame {
+            Frame::Samples(mut samples) => {
+                let next_batch_seq = self.spool.next_batch_seq();
+                if samples.batch_seq < next_batch_seq {
+                    warn!(
+                        batch_seq = samples.batch_seq,
+                        renumbered_to = next_batch_seq,
+                        "Samples batch numbered at or below an earlier one; renumbered so the control plane does not discard it as a replay"
+                    );
+                    samples.batch_seq = next_batch_seq;
+                }
+                let batch_seq = samples.batch_seq;
+                let Some(bytes) = self.encode(&Frame::Samples(samples)) else {
+                    return;
+                };
+                match self.spool.append(batch_seq, &bytes) {
+                    Ok(_) => self.report(|_| {}),
+                    Err(spool_error) => {
+                        error!(
+                            batch_seq,
+                            error = %ErrorChain(&spool_error),
+                            "cannot spool a Samples batch; it is lost"
+                        );
+                        self.report(|s| s.frames_lost_total += 1);
+                    }
+                }
+            }
+            Frame::Inventory(_) => {
+                let Some(bytes) = self.encode(&frame) else {
+                    return;
+                };
+                if connected {
+                    self.queue(kind, bytes.clone());
+                }
+                self.inventory = Some(bytes);
+            }
+            Frame::Optics(_) | Frame::SessionEvent(_) | Frame::CommandResult(_) => {
+                if let Some(bytes) = self.encode(&frame) {
+                    self.queue(kind, bytes);
+                }
+            }
+            Frame::Hello(_)
+            | Frame::HelloAck(_)
+            | Frame::Ack(_)
+            | Frame::Ping(_)
+            | Frame::Pong(_)
+            | Frame::Command(_) => {
+                warn!(
+                    frame = kind,
+                    "the uplink does not forward this frame kind from the agent; dropped"
+                );
+                self.report(|s| s.frames_lost_total += 1);
+            }
+        }
+    }
+
+    /// Spools incoming frames while `work` runs, until it completes or the uplink must stop.
+    pub(crate) async fn spool_while<F, S>(
+        &mut self,
+        work: F,
+        mut shutdown: Pin<&mut S>,
+    ) -> Waited<F::Output>
+    where
+        F: Future,
+        S: Future<Output = ()>,
+    {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return Waited::Stopped(Stop::Shutdown),
+                frame = self.frames.recv() => match frame {
+                    Some(frame) => self.accept(frame, false),
+                    None => return Waited::Stopped(Stop::ProducerGone),
+                },
+                output = &mut work => return Waited::Done(output),
+            }
+        }
+    }
+
+    fn encode(&self, frame: &Frame) -> Option<Vec<u8>> {
+        match encode_frame(frame) {
+            Ok(bytes) => Some(bytes),
+            Err(encode_error) => {
+                error!(error = %ErrorChain(&encode_error), "cannot encode a frame from the agent; it is lost");
+                self.report(|s| s.frames_lost_total += 1);
+                None
+            }
+        }
+    }
+
+    fn queue(&mut self, kind: &'static str, bytes: Vec<u8>) {
+        let dropped = self.outbox.push(bytes);
+        if dropped > 0 {
+            warn!(
+                frame = kind,
+                "outbox full while the control plane is unreachable; dropped the oldest frame"
+            );
+            self.report(|s| s.frames_lost_total += dropped);
+        }
+    }
+}

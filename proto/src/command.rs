@@ -1,0 +1,168 @@
+//! Device actions: the `Command` frame sent to an agent and the `CommandResult` it reports.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::SubscriberKey;
+
+/// A command's id: the 16 bytes of the UUID the control plane gave its command row.
+///
+/// Agents de-duplicate on it, so a command re-sent after a reconnect runs once.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CommandId([u8; 16]);
+
+impl CommandId {
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Display for CommandId {
+    /// Hyphenated lower-case UUID form, e.g. `67e55044-10b1-426f-9247-bb680e5fe0c8`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, byte) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                f.write_str("-")?;
+            }
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for CommandId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CommandId({self})")
+    }
+}
+
+/// The text is not a UUID in hyphenated or plain hex form.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("command id {text:?} is not a UUID (expected 32 hex digits, optionally hyphenated)")]
+pub struct CommandIdParseError {
+    pub text: String,
+}
+
+impl FromStr for CommandId {
+    type Err = CommandIdParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let error = || CommandIdParseError {
+            text: text.to_owned(),
+        };
+        let digits: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
+        if digits.len() != 32 || !digits.iter().all(u8::is_ascii_hexdigit) {
+            return Err(error());
+        }
+        let mut bytes = [0u8; 16];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| error())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| error())?;
+        }
+        Ok(Self(bytes))
+    }
+}
+
+/// Which device, and optionally which subscriber on it, a command acts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandTarget {
+    pub device_id: String,
+    pub subscriber_key: Option<SubscriberKey>,
+}
+
+/// How a BGP peering should change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BgpPeerChange {
+    Add {
+        remote_asn: u32,
+    },
+    /// Keep the configuration but take the session down.
+    Shutdown,
+    Enable,
+    Remove,
+}
+
+/// What to do. Each kind carries its own typed parameters, so a command cannot name one action
+/// and carry another's parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommandKind {
+    RebootOnu,
+    RebootRouter,
+    /// RADIUS Disconnect-Request for the target subscriber's session.
+    DisconnectSession,
+    /// RADIUS CoA with a new rate limit, falling back to one disconnect on NAK.
+    ChangeSpeed {
+        download_bps: u64,
+        upload_bps: u64,
+    },
+    BgpPeer {
+        peer_ip: IpAddr,
+        change: BgpPeerChange,
+    },
+    /// Poll one ONU's optics faster than the model's cadence for a while.
+    FastPollOptics {
+        interval_ms: u32,
+        duration_ms: u32,
+    },
+}
+
+/// A device action routed to the agent that owns the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Command {
+    pub command_id: CommandId,
+    pub target: CommandTarget,
+    pub kind: CommandKind,
+}
+
+/// Where a command stands. `Succeeded` means the agent verified the effect (session gone, ONU
+/// re-ranged, BGP state reached), not only that the device acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CommandState {
+    Accepted,
+    Running,
+    Succeeded,
+    Failed,
+    /// The agent refused it (unknown device, cooldown, duplicate with a different body).
+    Rejected,
+    TimedOut,
+}
+
+/// Progress or outcome of a command; an agent may send several per command, ending with a final state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandResult {
+    pub command_id: CommandId,
+    pub state: CommandState,
+    /// Human-readable detail for the NOC console, e.g. the device's NAK cause.
+    pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: Option<&str>) {
+        let parsed = text.parse::<CommandId>();
+        match expected {
+            Some(display) => assert_eq!(parsed.map(|id| id.to_string()).as_deref(), Ok(display)),
+            None => assert_eq!(parsed, Err(CommandIdParseError { text: text.into() })),
+        }
+    }
+
+    #[test]
+    fn command_id_text_forms() {
+        let canonical = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        check(canonical, Some(canonical));
+        check("67E5504410B1426F9247BB680E5FE0C8", Some(canonical));
+        check("67e55044-10b1-426f-9247-bb680e5fe0c", None);
+        check("67e55044-10b1-426f-9247-bb680e5fe0cg", None);
+        check("", None);
+    }
+}

@@ -1,0 +1,94 @@
+//! The `Frame` enum and the one-byte tags that identify each frame on the wire.
+
+use crate::{
+    Ack, Command, CommandResult, Hello, HelloAck, Inventory, Optics, Ping, Pong, Samples,
+    SessionEvent,
+};
+
+/// Every message agents and the control plane exchange.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    Hello(Hello),
+    HelloAck(HelloAck),
+    Inventory(Inventory),
+    Samples(Samples),
+    Optics(Optics),
+    SessionEvent(SessionEvent),
+    Command(Command),
+    CommandResult(CommandResult),
+    Ack(Ack),
+    Ping(Ping),
+    Pong(Pong),
+}
+
+/// The envelope's frame tag. Values are fixed forever; new frames take new values and `0` is
+/// never used, so a zeroed buffer is not a valid frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum FrameTag {
+    Hello = 1,
+    HelloAck = 2,
+    Inventory = 3,
+    Samples = 4,
+    Optics = 5,
+    SessionEvent = 6,
+    Command = 7,
+    CommandResult = 8,
+    Ack = 9,
+    Ping = 10,
+    Pong = 11,
+}
+
+impl FrameTag {
+    pub const ALL: [FrameTag; 11] = [
+        Self::Hello,
+        Self::HelloAck,
+        Self::Inventory,
+        Self::Samples,
+        Self::Optics,
+        Self::SessionEvent,
+        Self::Command,
+        Self::CommandResult,
+        Self::Ack,
+        Self::Ping,
+        Self::Pong,
+    ];
+
+    pub fn from_byte(byte: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|tag| *tag as u8 == byte)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hello => "Hello",
+            Self::HelloAck => "HelloAck",
+            Self::Inventory => "Inventory",
+            Self::Samples => "Samples",
+            Self::Optics => "Optics",
+            Self::SessionEvent => "SessionEvent",
+            Self::Command => "Command",
+            Self::CommandResult => "CommandResult",
+            Self::Ack => "Ack",
+            Self::Ping => "Ping",
+            Self::Pong => "Pong",
+        }
+    }
+}
+
+impl Frame {
+    pub fn tag(&self) -> FrameTag {
+        match self {
+            Self::Hello(_) => FrameTag::Hello,
+            Self::HelloAck(_) => FrameTag::HelloAck,
+            Self::Inventory(_) => FrameTag::Inventory,
+            Self::Samples(_) => FrameTag::Samples,
+            Self::Optics(_) => FrameTag::Optics,
+            Self::SessionEvent(_) => FrameTag::SessionEvent,
+            Self::Command(_) => FrameTag::Command,
+            Self::CommandResult(_) => FrameTag::CommandResult,
+            Self::Ack(_) => FrameTag::Ack,
+            Self::Ping(_) => FrameTag::Ping,
+            Self::Pong(_) => FrameTag::Pong,
+        }
+    }
+}

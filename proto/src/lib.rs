@@ -1,0 +1,39 @@
+//! netops wire protocol between edge agents and the control plane.
+//!
+//! Every WebSocket message is one binary frame: a fixed three-byte envelope
+//! header (protocol version, little-endian `u16`, then a one-byte frame tag)
+//! followed by the frame body encoded with `postcard`. The header layout never
+//! changes between protocol versions, so a peer can always tell which version
+//! the other side speaks and say so in a typed error.
+//!
+//! Conventions on the wire: timestamps are milliseconds since the Unix epoch in
+//! UTC (`_ms`), rates are bits per second (`_bps`), optical power is dBm
+//! (`_dbm`), and traffic directions are seen from the subscriber (`rx` is what
+//! the subscriber downloads, `tx` what it uploads).
+
+mod codec;
+mod command;
+mod error;
+mod frame;
+mod handshake;
+mod inventory;
+mod optics;
+mod samples;
+mod session;
+mod subscriber;
+mod version;
+
+pub use codec::{decode_frame, encode_frame, HEADER_BYTES, MAX_FRAME_BYTES};
+pub use command::{
+    BgpPeerChange, Command, CommandId, CommandIdParseError, CommandKind, CommandResult,
+    CommandState, CommandTarget,
+};
+pub use error::{DecodeError, EncodeError};
+pub use frame::{Frame, FrameTag};
+pub use handshake::{AgentToken, Hello, HelloAck, Ping, Pong};
+pub use inventory::{Device, DeviceKind, Interface, Inventory};
+pub use optics::{OnuOptics, OnuStatus, Optics};
+pub use samples::{Ack, SampleEntry, Samples};
+pub use session::{SessionChange, SessionEvent};
+pub use subscriber::{PonPort, SubscriberKey};
+pub use version::{negotiate_version, VersionMismatch, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};

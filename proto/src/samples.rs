@@ -1,0 +1,38 @@
+//! The per-second bandwidth frame `Samples` and its acknowledgement `Ack`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::SubscriberKey;
+
+/// One second of bandwidth for many subscribers.
+///
+/// `batch_seq` increases by one per batch and survives agent restarts (it is spooled), so the
+/// control plane can treat a replayed batch it has already stored as a no-op.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Samples {
+    pub batch_seq: u64,
+    /// The second these rates describe (end of the measured interval).
+    pub timestamp_ms: u64,
+    pub entries: Vec<SampleEntry>,
+}
+
+/// One subscriber's rates over the batch's second, seen from the subscriber.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleEntry {
+    pub subscriber_key: SubscriberKey,
+    /// Download rate.
+    pub rx_bps: u64,
+    /// Upload rate.
+    pub tx_bps: u64,
+    /// Octets downloaded since the agent started tracking this subscriber.
+    pub rx_octets_total: u64,
+    /// Octets uploaded since the agent started tracking this subscriber.
+    pub tx_octets_total: u64,
+}
+
+/// The control plane has stored every `Samples` batch up to and including `up_to_batch_seq`;
+/// the agent may drop them from its spool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub up_to_batch_seq: u64,
+}

@@ -1,0 +1,135 @@
+//! Every way `decode_frame` rejects input, each with its typed error and message.
+
+mod common;
+
+use common::hex;
+use proto::{decode_frame, encode_frame, DecodeError, MAX_FRAME_BYTES, PROTOCOL_VERSION};
+
+fn check(input: &[u8], expected: DecodeError, expected_message: &str) {
+    let error = decode_frame(input).expect_err("must be rejected");
+    assert_eq!(error, expected);
+    assert_eq!(error.to_string(), expected_message);
+}
+
+#[test]
+fn empty_input() {
+    check(&[], DecodeError::Empty, "frame is empty");
+}
+
+#[test]
+fn truncated_header() {
+    check(
+        &hex("01 00"),
+        DecodeError::TruncatedHeader { len: 2, needed: 3 },
+        "frame of 2 bytes is shorter than the 3 byte envelope header",
+    );
+}
+
+#[test]
+fn unknown_tags() {
+    check(
+        &hex("01 00 00"),
+        DecodeError::UnknownTag { tag: 0 },
+        "unknown frame tag 0",
+    );
+    check(
+        &hex("01 00 ff 2a"),
+        DecodeError::UnknownTag { tag: 255 },
+        "unknown frame tag 255",
+    );
+}
+
+#[test]
+fn unsupported_versions() {
+    check(
+        &hex("02 00 0a 2a"),
+        DecodeError::UnsupportedVersion {
+            peer_version: 2,
+            min_supported: 1,
+            max_supported: 1,
+        },
+        "peer speaks protocol version 2, this build speaks versions 1 to 1",
+    );
+    check(
+        &hex("00 00 0a 2a"),
+        DecodeError::UnsupportedVersion {
+            peer_version: 0,
+            min_supported: 1,
+            max_supported: 1,
+        },
+        "peer speaks protocol version 0, this build speaks versions 1 to 1",
+    );
+}
+
+#[test]
+fn truncated_bodies() {
+    check(
+        &hex("01 00 0a"),
+        DecodeError::Truncated { frame: "Ping" },
+        "Ping frame is truncated",
+    );
+    // A Hello whose token string claims 2 bytes but carries 1.
+    check(
+        &hex("01 00 01  01 04 70 6f 70 31 03 30 2e 31 02 74"),
+        DecodeError::Truncated { frame: "Hello" },
+        "Hello frame is truncated",
+    );
+    // Every strict prefix of a valid frame past the header is rejected as truncated.
+    let full = encode_frame(&common::optics()).expect("encodes");
+    for len in 3..full.len() {
+        assert_eq!(
+            decode_frame(&full[..len]),
+            Err(DecodeError::Truncated { frame: "Optics" }),
+            "prefix of {len} bytes"
+        );
+    }
+}
+
+#[test]
+fn trailing_bytes() {
+    check(
+        &hex("01 00 0a 2a 00 00"),
+        DecodeError::TrailingBytes {
+            frame: "Ping",
+            count: 2,
+        },
+        "Ping frame has 2 unexpected trailing bytes",
+    );
+}
+
+#[test]
+fn malformed_body() {
+    // Command state discriminant 9 does not exist.
+    let id = "ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab";
+    check(
+        &hex(&format!("01 00 08 {id} 09 02 6f 6b")),
+        DecodeError::Malformed {
+            frame: "CommandResult",
+            source: postcard::Error::SerdeDeCustom,
+        },
+        "CommandResult frame body is malformed",
+    );
+    // Agent id that is not UTF-8.
+    check(
+        &hex("01 00 01  01 01 ff 00 00"),
+        DecodeError::Malformed {
+            frame: "Hello",
+            source: postcard::Error::DeserializeBadUtf8,
+        },
+        "Hello frame body is malformed",
+    );
+}
+
+#[test]
+fn frames_over_the_size_limit() {
+    let mut oversized = vec![0u8; MAX_FRAME_BYTES + 1];
+    oversized[..2].copy_from_slice(&PROTOCOL_VERSION.to_le_bytes());
+    check(
+        &oversized,
+        DecodeError::TooLarge {
+            len: MAX_FRAME_BYTES + 1,
+            max: MAX_FRAME_BYTES,
+        },
+        "frame of 4194305 bytes exceeds the 4194304 byte limit",
+    );
+}
