@@ -75,6 +75,11 @@ async fn serve(file: Option<&std::path::Path>, args: &ServeArgs, demo: bool) -> 
         None
     };
     let state = app::build_state(&config, store.clone())?;
+    if let (Some(_), Some(sealer)) = (&demo_logins, state.aaa.sealer()) {
+        control_plane::demo::seed_pppoe_passwords(&store, sealer)
+            .await
+            .context("unable to give the demo subscribers PPPoE passwords")?;
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("unable to listen on {}; pass --listen ADDR", config.listen))?;

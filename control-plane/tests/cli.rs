@@ -52,6 +52,7 @@ async fn demo_prints_its_url_and_logins_that_work() {
         ])
         .arg(dir.path())
         .env("NETOPS_LOG", "warn")
+        .env("NETOPS_AAA_API_KEY", DEMO_AAA_KEY)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -99,7 +100,34 @@ async fn demo_prints_its_url_and_logins_that_work() {
         .unwrap();
     assert_eq!(login["success"], true, "{login}");
     assert!(dir.path().join("netops.db").exists());
+
+    // The PPPoE password the banner prints is the one FreeRADIUS gets for that subscriber.
+    let printed = text
+        .lines()
+        .find(|line| line.contains("rahim.gulshan"))
+        .and_then(|line| line.split("PPPoE password ").nth(1))
+        .unwrap_or_else(|| panic!("no PPPoE password printed for rahim.gulshan:\n{text}"))
+        .trim()
+        .to_owned();
+    let items: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/radius/authorize"))
+        .bearer_auth(DEMO_AAA_KEY)
+        .json(&serde_json::json!({
+            "User-Name": {"type": "string", "value": ["rahim.gulshan"]}
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        items["control:Cleartext-Password"]["value"], printed,
+        "{items}"
+    );
 }
+
+const DEMO_AAA_KEY: &str = "cli-test-aaa-key-cli-test-aaa-key-0001";
 
 #[tokio::test]
 async fn admin_create_then_serve_then_login() {

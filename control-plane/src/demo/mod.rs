@@ -3,6 +3,7 @@
 
 pub mod site;
 
+use crate::aaa::password_seal::PasswordSealer;
 use crate::auth::password::hash_password;
 use crate::domain::time::{date_text, now, timestamp_text};
 use crate::store::areas::AreaFields;
@@ -82,6 +83,37 @@ const CUSTOMERS: [DemoCustomer; 4] = [
         pon_port: "0/1/1",
     },
 ];
+
+/// The demo subscribers' PPPoE password, for FreeRADIUS tests against the demo: the PPPoE
+/// username with a `-demo` suffix.
+pub fn demo_pppoe_password(pppoe_username: &str) -> String {
+    format!("{pppoe_username}-demo")
+}
+
+/// Gives each demo subscriber who has none a PPPoE password, sealed with the control plane's
+/// key, so a BRAS or `radclient` pointed at FreeRADIUS can log them in. Idempotent.
+pub async fn seed_pppoe_passwords(
+    store: &Store,
+    sealer: &PasswordSealer,
+) -> Result<(), StoreError> {
+    for c in &CUSTOMERS {
+        let Some(customer_id) = store.customer_id_by_pppoe(c.pppoe).await? else {
+            continue;
+        };
+        let has_password = store
+            .pppoe_account(&customer_id)
+            .await?
+            .is_some_and(|account| account.password_sealed.is_some());
+        if has_password {
+            continue;
+        }
+        let sealed = sealer
+            .seal(&customer_id, &demo_pppoe_password(c.pppoe))
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        store.set_pppoe_password(&customer_id, &sealed).await?;
+    }
+    Ok(())
+}
 
 /// Seeds the demo ISP unless it is already there; returns the logins to print.
 pub async fn seed(store: &Store) -> Result<Vec<DemoLogin>, StoreError> {
@@ -361,8 +393,11 @@ fn logins() -> Vec<DemoLogin> {
         .map(|c| DemoLogin {
             who: format!("subscriber {}", c.name),
             login: format!(
-                "customer_code {} with phone {} or username {}",
-                c.code, c.phone, c.pppoe
+                "customer_code {} with phone {} or username {}; PPPoE password {}",
+                c.code,
+                c.phone,
+                c.pppoe,
+                demo_pppoe_password(c.pppoe)
             ),
         })
         .collect();
