@@ -139,16 +139,27 @@ impl SnmpSession {
         non_repeaters: u32,
         max_repetitions: u32,
     ) -> Result<Vec<(Oid, async_snmp::Value)>, SnmpError> {
-        let wire: Vec<async_snmp::Oid> = oids.iter().map(to_wire_oid).collect();
         let varbinds = self
-            .client
-            .get_bulk(&wire, non_repeaters, max_repetitions)
-            .await
-            .map_err(|error| map_error(&error, &self.target))?;
+            .get_bulk_wire(oids, non_repeaters, max_repetitions)
+            .await?;
         Ok(varbinds
             .into_iter()
             .map(|varbind| (from_wire_oid(&varbind.oid), varbind.value))
             .collect())
+    }
+
+    /// GETBULK with the varbinds as decoded, for table walks that read OIDs without copying.
+    pub(crate) async fn get_bulk_wire(
+        &self,
+        oids: &[Oid],
+        non_repeaters: u32,
+        max_repetitions: u32,
+    ) -> Result<Vec<async_snmp::VarBind>, SnmpError> {
+        let wire: Vec<async_snmp::Oid> = oids.iter().map(to_wire_oid).collect();
+        self.client
+            .get_bulk(&wire, non_repeaters, max_repetitions)
+            .await
+            .map_err(|error| map_error(&error, &self.target))
     }
 }
 

@@ -53,7 +53,10 @@ impl TableWalk {
             }
             let mut request = vec![uptime_object.clone()];
             request.extend(active.iter().map(|&column| walk.cursor(column).clone()));
-            let varbinds = match session.get_bulk(&request, 1, session.bulk_size()).await {
+            let varbinds = match session
+                .get_bulk_wire(&request, 1, session.bulk_size())
+                .await
+            {
                 Ok(varbinds) => varbinds,
                 // Some agents answer genErr or tooBig to a GETBULK whose response would be too
                 // large for them; the session remembers the smaller size.
@@ -63,8 +66,8 @@ impl TableWalk {
             let received_ns = monotonic_ns();
             let sys_uptime_cs = varbinds
                 .first()
-                .filter(|(oid, _)| *oid == well_known::sys_uptime())
-                .and_then(|(_, value)| time_ticks(value));
+                .filter(|varbind| varbind.oid.arcs() == well_known::sys_uptime().arcs())
+                .and_then(|varbind| time_ticks(&varbind.value));
             let response = table.responses.len();
             table.responses.push(ResponseStamp {
                 received_ns,
@@ -115,42 +118,84 @@ impl ColumnCursors {
 
     /// GETBULK repeats the active columns in request order: varbind `i` belongs to
     /// `active[i % active.len()]`. A column ends at the first OID outside it or an exception.
-    pub(super) fn absorb(
+    /// Works on the arcs as received; a column's cursor is copied once per response.
+    pub(super) fn absorb<V: WireVarbind>(
         &mut self,
         active: &[usize],
-        repeaters: &[(Oid, Value)],
+        repeaters: &[V],
         response: usize,
         cells: &mut [Vec<ColumnCell>],
     ) -> Result<(), String> {
         if repeaters.is_empty() {
             return Err("GETBULK response carried no column values".to_owned());
         }
-        for (position, (oid, value)) in repeaters.iter().enumerate() {
-            let column = active[position % active.len()];
+        // Per active column: the position of its newest cell in this response.
+        let mut newest: Vec<Option<usize>> = vec![None; active.len()];
+        for (position, varbind) in repeaters.iter().enumerate() {
+            let slot = position % active.len();
+            let column = active[slot];
             let Some(cursor) = &self.cursors[column] else {
                 continue;
             };
-            let prefix = &self.prefixes[column];
-            let index = match oid.suffix_after(prefix) {
-                Some(index) if !index.is_empty() && !is_exception(value) => index.to_vec(),
+            let (arcs, value) = (varbind.arcs(), varbind.value());
+            let index = match arcs.strip_prefix(self.prefixes[column].arcs()) {
+                Some(index) if !index.is_empty() && !is_exception(value) => index,
                 _ => {
                     self.cursors[column] = None;
+                    newest[slot] = None;
                     continue;
                 }
             };
-            if oid <= cursor {
+            let previous = match newest[slot] {
+                Some(at) => repeaters[at].arcs(),
+                None => cursor.arcs(),
+            };
+            if arcs <= previous {
                 return Err(format!(
-                    "OID {oid} does not follow {cursor}; the agent returned OIDs out of order"
+                    "OID {} does not follow {}; the agent returned OIDs out of order",
+                    Oid::from_arcs(arcs.to_vec()),
+                    Oid::from_arcs(previous.to_vec())
                 ));
             }
             cells[column].push(ColumnCell {
-                index,
+                index: index.to_vec(),
                 value: value.clone(),
                 response,
             });
-            self.cursors[column] = Some(oid.clone());
+            newest[slot] = Some(position);
+        }
+        for (slot, &column) in active.iter().enumerate() {
+            if let (Some(at), Some(_)) = (newest[slot], &self.cursors[column]) {
+                self.cursors[column] = Some(Oid::from_arcs(repeaters[at].arcs().to_vec()));
+            }
         }
         Ok(())
+    }
+}
+
+/// A response varbind as `absorb` reads it: the OID's arcs and the value.
+pub(super) trait WireVarbind {
+    fn arcs(&self) -> &[u32];
+    fn value(&self) -> &Value;
+}
+
+impl WireVarbind for async_snmp::VarBind {
+    fn arcs(&self) -> &[u32] {
+        self.oid.arcs()
+    }
+
+    fn value(&self) -> &Value {
+        &self.value
+    }
+}
+
+impl WireVarbind for (Oid, Value) {
+    fn arcs(&self) -> &[u32] {
+        self.0.arcs()
+    }
+
+    fn value(&self) -> &Value {
+        &self.1
     }
 }
 
@@ -230,6 +275,8 @@ mod tests {
         ];
         let result = cursors.absorb(&[0], &varbinds, 0, &mut cells);
         assert!(result.is_err());
-        assert!(cursors.absorb(&[0], &[], 1, &mut cells).is_err());
+        assert!(cursors
+            .absorb::<(Oid, Value)>(&[0], &[], 1, &mut cells)
+            .is_err());
     }
 }
