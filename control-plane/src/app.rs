@@ -49,6 +49,26 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
     Ok(store)
 }
 
+/// Takes the data directory's lock file (`control-plane.lock`), held until the returned file
+/// is dropped, so two control planes never serve one SQLite database and a restore never runs
+/// under a serving one.
+pub fn lock_data_dir(data_dir: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(data_dir.join("control-plane.lock"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            "the data directory is locked by a running control plane",
+        )),
+        Err(std::fs::TryLockError::Error(error)) => Err(error),
+    }
+}
+
 /// The configured JWT secret, or one generated once and kept in `data_dir/jwt-secret` (0600).
 pub fn jwt_secret(config: &Config) -> Result<Secret, StartError> {
     if let Some(secret) = &config.jwt_secret {

@@ -37,6 +37,31 @@ pub enum Command {
     },
     /// Check the configuration and print every problem.
     CheckConfig,
+    /// Write a consistent copy of the SQLite database while the control plane runs.
+    Backup(BackupArgs),
+    /// Replace the SQLite database with a checked backup (stop the control plane first).
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write; it must not exist yet.
+    #[arg(long)]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file to restore from.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Only check the backup (integrity, schema version, row counts); change nothing.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -235,6 +235,16 @@ impl Config {
     }
 
     /// The database URL to connect to, with the embedded SQLite default filled in.
+    /// The SQLite database file, when the database is SQLite in a file.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = self.effective_database_url();
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next()?;
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),

@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use control_plane::app;
 use control_plane::auth::password::{check_password_strength, hash_password};
-use control_plane::cli::{AdminCommand, Cli, Command, ServeArgs};
+use control_plane::cli::{AdminCommand, BackupArgs, Cli, Command, RestoreArgs, ServeArgs};
 use control_plane::config::{redact_url, Config, Overrides};
 use control_plane::domain::StaffRole;
 
@@ -45,6 +45,8 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
+        Command::Backup(args) => backup(cli.config.as_deref(), &args).await,
+        Command::Restore(args) => restore(cli.config.as_deref(), &args).await,
         Command::CheckConfig => {
             let config = load(cli.config.as_deref(), &Overrides::default())?;
             println!(
@@ -61,8 +63,66 @@ fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> Result<Config>
     Ok(Config::load(file, overrides)?)
 }
 
+async fn backup(file: Option<&std::path::Path>, args: &BackupArgs) -> Result<()> {
+    let config = load(file, &args.database.overrides())?;
+    let store = app::open_store(&config).await?;
+    let summary = store.backup_sqlite(&args.to).await?;
+    store.close().await;
+    println!(
+        "backup written to {}: schema version {}, {} customers, {} bills, {} payments",
+        args.to.display(),
+        summary.schema_version,
+        summary.customers,
+        summary.bills,
+        summary.payments
+    );
+    Ok(())
+}
+
+async fn restore(file: Option<&std::path::Path>, args: &RestoreArgs) -> Result<()> {
+    let config = load(file, &args.database.overrides())?;
+    let summary = if args.check {
+        control_plane::store::backup::check_backup(&args.from).await?
+    } else {
+        let Some(database) = config.sqlite_file() else {
+            bail!("{}", control_plane::store::backup::BackupError::NotSqlite);
+        };
+        let _lock = app::lock_data_dir(&config.data_dir).context(
+            "the control plane is running on this data directory; stop it before restoring",
+        )?;
+        let summary = control_plane::store::backup::restore_sqlite(&args.from, &database).await?;
+        // Bring the restored schema up to this release.
+        app::open_store(&config).await?.close().await;
+        summary
+    };
+    println!(
+        "{} {}: schema version {}, {} customers, {} bills, {} payments",
+        if args.check {
+            "backup is usable:"
+        } else {
+            "restored from"
+        },
+        args.from.display(),
+        summary.schema_version,
+        summary.customers,
+        summary.bills,
+        summary.payments
+    );
+    Ok(())
+}
+
 async fn serve(file: Option<&std::path::Path>, args: &ServeArgs, demo: bool) -> Result<()> {
     let config = load(file, &args.overrides())?;
+    // One control plane per SQLite data directory; replicas share PostgreSQL instead.
+    let _lock = match config.sqlite_file() {
+        Some(_) => Some(app::lock_data_dir(&config.data_dir).with_context(|| {
+            format!(
+                "another control plane is serving from {}",
+                config.data_dir.display()
+            )
+        })?),
+        None => None,
+    };
     control_plane::telemetry::init_tracing(config.log_format, &config.log_filter);
     let store = app::open_store(&config).await?;
     let demo_logins = if demo {
