@@ -131,6 +131,7 @@ pub async fn serve(
     let (drain, drained) = tokio::sync::oneshot::channel();
     let flusher = tokio::spawn(crate::ingest::flush::run(state.clone(), drained));
     tokio::spawn(crate::aaa::stale_sweep::run(state.clone()));
+    let auth_log = tokio::spawn(crate::aaa::auth_log::run(state.clone()));
     tokio::spawn(crate::commands::expiry::run(state.clone()));
     let streams = Arc::clone(&state.shutdown);
     let (router, _doc) = http::router(state.clone());
@@ -149,6 +150,9 @@ pub async fn serve(
         tracing::warn!("streams still open after the stop limit; flushing anyway");
     }
     let _ = drain.send(());
+    if let Err(err) = auth_log.await {
+        tracing::error!(error = %err, "post-auth writer failed");
+    }
     if let Err(err) = flusher.await {
         tracing::error!(error = %err, "ingest flusher failed");
     }

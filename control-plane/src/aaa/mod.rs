@@ -2,9 +2,11 @@
 //! from the customer's package, status and expiry), how accounting packets move a session, the
 //! octet arithmetic of gigawords, and the sealing of PPPoE passwords: pure logic that the store
 //! (`store/sessions.rs`) and the HTTP endpoints (`http/radius/`) call into. `runtime.rs` loads
-//! the keys at start and `stale_sweep.rs` is the one background job.
+//! the keys at start; `stale_sweep.rs` and `auth_log.rs` (batched post-auth writes) run in the
+//! background.
 
 pub mod accounting;
+pub mod auth_log;
 pub mod expiry;
 pub mod octets;
 pub mod password_seal;

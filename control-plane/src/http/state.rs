@@ -25,6 +25,8 @@ pub struct AppState {
     pub shutdown: Arc<Shutdown>,
     /// FreeRADIUS credential, PPPoE password key and AAA policy (`[aaa]`).
     pub aaa: Arc<crate::aaa::AaaRuntime>,
+    /// Post-auth outcomes waiting for the batch writer (`aaa/auth_log.rs`).
+    pub aaa_auth_log: Arc<crate::aaa::auth_log::AuthLog>,
     /// Device command deadlines and the wake-up of agent connections (`[commands]`).
     pub commands: Arc<crate::commands::CommandPipeline>,
 }
@@ -46,6 +48,7 @@ impl AppState {
             ingest: Arc::new(Ingest::default()),
             shutdown: crate::shutdown::Shutdown::new(),
             aaa: Arc::new(crate::aaa::AaaRuntime::disabled()),
+            aaa_auth_log: Arc::new(crate::aaa::auth_log::AuthLog::default()),
             commands: Arc::new(crate::commands::CommandPipeline::default()),
         }
     }

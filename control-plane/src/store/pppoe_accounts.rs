@@ -29,12 +29,15 @@ pub struct PppoeAccountRow {
     pub updated_at: String,
 }
 
-/// The newest authentication result of a subscriber, from FreeRADIUS's post-auth.
+/// One post-auth outcome by PPPoE username, as queued for a batched write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthResult<'a> {
+pub struct AuthOutcome {
+    pub username: String,
     pub accepted: bool,
-    pub nas: Option<&'a str>,
-    pub calling_station_id: Option<&'a str>,
+    pub nas: Option<String>,
+    pub calling_station_id: Option<String>,
+    /// When FreeRADIUS reported it (`now_text()` form).
+    pub at: String,
 }
 
 const ACCOUNT_COLUMNS: &str = "customer_id, password_sealed, static_ip_address, last_auth_at, \
@@ -116,29 +119,50 @@ impl Store {
         .map_err(|e| StoreError::from_write(e, "the static IP address"))
     }
 
-    /// Records the newest Access-Accept or Access-Reject of the customer.
-    pub async fn record_auth_result(
-        &self,
-        customer_id: &str,
-        result: &AuthResult<'_>,
-    ) -> StoreResult<()> {
-        let now = now_text();
-        sqlx::query(
-            "INSERT INTO pppoe_accounts (customer_id, last_auth_at, last_auth_result, \
-             last_auth_nas, last_auth_calling_station_id, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $2) ON CONFLICT (customer_id) DO UPDATE SET \
-             last_auth_at = excluded.last_auth_at, last_auth_result = excluded.last_auth_result, \
-             last_auth_nas = excluded.last_auth_nas, \
-             last_auth_calling_station_id = excluded.last_auth_calling_station_id",
-        )
-        .bind(customer_id)
-        .bind(now)
-        .bind(if result.accepted { "accept" } else { "reject" })
-        .bind(result.nas)
-        .bind(result.calling_station_id)
-        .execute(self.pool())
-        .await
-        .map_err(|e| StoreError::from_write(e, "PPPoE account"))?;
+    /// Records outcomes by PPPoE username in one statement; usernames nobody has are
+    /// skipped. At most one outcome per username (see `aaa::auth_log::newest_per_username`).
+    pub async fn record_auth_outcomes(&self, outcomes: &[AuthOutcome]) -> StoreResult<()> {
+        for chunk in outcomes.chunks(100) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 5;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5
+                    )
+                })
+                .collect();
+            // `VALUES` columns are column1..column5 on both SQLite and PostgreSQL; `WHERE TRUE`
+            // lets SQLite parse ON CONFLICT after a SELECT.
+            let sql = format!(
+                "INSERT INTO pppoe_accounts (customer_id, last_auth_at, last_auth_result, \
+                 last_auth_nas, last_auth_calling_station_id, updated_at) \
+                 SELECT c.id, v.column2, v.column3, v.column4, v.column5, v.column2 \
+                 FROM (VALUES {}) AS v JOIN customers c ON c.pppoe_username = v.column1 \
+                 WHERE TRUE ON CONFLICT (customer_id) DO UPDATE SET \
+                 last_auth_at = excluded.last_auth_at, last_auth_result = excluded.last_auth_result, \
+                 last_auth_nas = excluded.last_auth_nas, \
+                 last_auth_calling_station_id = excluded.last_auth_calling_station_id",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for outcome in chunk {
+                query = query
+                    .bind(outcome.username.as_str())
+                    .bind(outcome.at.as_str())
+                    .bind(if outcome.accepted { "accept" } else { "reject" })
+                    .bind(outcome.nas.as_deref())
+                    .bind(outcome.calling_station_id.as_deref());
+            }
+            query
+                .execute(self.pool())
+                .await
+                .map_err(|e| StoreError::from_write(e, "PPPoE account"))?;
+        }
         Ok(())
     }
 }

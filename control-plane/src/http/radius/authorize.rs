@@ -22,7 +22,8 @@ use crate::domain::{CustomerStatus, PppoeUsername, SpeedUnit};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::response::{ApiError, ErrorBody};
 use crate::http::state::AppState;
-use crate::store::pppoe_accounts::{AuthResult, PppoeLoginRow};
+use crate::store::now_text;
+use crate::store::pppoe_accounts::{AuthOutcome, PppoeLoginRow};
 
 /// RADIUS attributes as rlm_rest sends them with `body = 'json'`:
 /// `{"User-Name": {"type": "string", "value": ["rahim.gulshan"]}, …}`.
@@ -182,25 +183,22 @@ pub async fn post_auth(
     let Some(username) = attributes.text("User-Name") else {
         return Ok(StatusCode::NO_CONTENT);
     };
-    let Some(customer_id) = state.store.customer_id_by_pppoe(username).await? else {
-        return Ok(StatusCode::NO_CONTENT);
-    };
     let accepted = !query
         .result
         .is_some_and(|result| result.trim().eq_ignore_ascii_case("reject"));
     let nas = attributes
         .text("NAS-IP-Address")
         .or_else(|| attributes.text("NAS-Identifier"));
-    state
-        .store
-        .record_auth_result(
-            &customer_id,
-            &AuthResult {
-                accepted,
-                nas,
-                calling_station_id: attributes.text("Calling-Station-Id"),
-            },
-        )
-        .await?;
+    let outcome = AuthOutcome {
+        username: username.to_owned(),
+        accepted,
+        nas: nas.map(str::to_owned),
+        calling_station_id: attributes.text("Calling-Station-Id").map(str::to_owned),
+        at: now_text(),
+    };
+    // Queued for the batch writer; written here only when the queue is full.
+    if let Err(outcome) = state.aaa_auth_log.queue(outcome) {
+        state.store.record_auth_outcomes(&[outcome]).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,7 +10,7 @@ use time::{OffsetDateTime, UtcOffset};
 use super::lab::{available, radclient, FreeRadius, RadReply};
 use super::{exec, network_status, set_password, with_aaa, API_KEY};
 use crate::aaa_backends;
-use crate::helpers::{Backend, TestApp, KARIMA, RAHIM};
+use crate::helpers::{eventually, Backend, TestApp, KARIMA, RAHIM};
 
 async fn freeradius_for(app: &TestApp, client: &str) -> FreeRadius {
     let url = app.base.clone();
@@ -94,18 +94,30 @@ async fn pap_and_chap_with_the_package_rate(app: &TestApp) {
     accepted(&reply);
     assert_eq!(reply.attr("Framed-IP-Address"), Some("100.64.1.5"));
 
-    // post-auth recorded the newest outcome for support staff.
+    // post-auth recorded the newest outcome for support staff (written in the background).
+    let last_auth = |want: &'static str| {
+        let path = format!("/api/v1/admin/customers/{id}/pppoe");
+        let admin = admin.clone();
+        async move {
+            eventually(
+                "post-auth recorded",
+                std::time::Duration::from_secs(10),
+                || {
+                    let (path, admin) = (path.clone(), admin.clone());
+                    async move {
+                        let account = app.get(&path, Some(&admin)).await;
+                        let last = account.data()["last_auth"].clone();
+                        (last["result"] == want).then_some(last)
+                    }
+                },
+            )
+            .await
+        }
+    };
     rejected(&radclient(port, "auth", &pap(RAHIM.2, "wrong-pass"), 5).await);
-    let account = app
-        .get(&format!("/api/v1/admin/customers/{id}/pppoe"), Some(&admin))
-        .await;
-    assert_eq!(account.data()["last_auth"]["result"], "reject");
-    assert_eq!(account.data()["last_auth"]["nas"], "10.0.0.1");
+    assert_eq!(last_auth("reject").await["nas"], "10.0.0.1");
     accepted(&radclient(port, "auth", &pap(RAHIM.2, "rahim-pass"), 5).await);
-    let account = app
-        .get(&format!("/api/v1/admin/customers/{id}/pppoe"), Some(&admin))
-        .await;
-    assert_eq!(account.data()["last_auth"]["result"], "accept");
+    last_auth("accept").await;
 }
 aaa_backends!(pap_and_chap_with_the_package_rate, super::with_aaa);
 

@@ -353,3 +353,48 @@ aaa_backends!(
     stale_sessions_are_closed_and_reopened_by_an_interim,
     super::fast_interim
 );
+
+/// Many post-auth calls at once: each subscriber's newest outcome is stored, an unknown
+/// username is ignored, and nothing is lost to batching.
+async fn post_auth_outcomes_are_all_recorded(app: &TestApp) {
+    let admin = app.staff_token("admin").await;
+    let karima = crate::helpers::KARIMA;
+    let outcome = |user: &str, nas: &str, result: &str| {
+        let body = attrs(&[("User-Name", json!(user)), ("NAS-IP-Address", json!(nas))]);
+        let path = format!("/post-auth?result={result}");
+        async move { post(app, &path, Some(API_KEY), body).await.0 }
+    };
+    // Interleaved, concurrent: Rahim's last outcome is a reject from 10.0.0.9.
+    let mut calls = Vec::new();
+    for i in 0..40 {
+        calls.push(outcome(RAHIM.2, &format!("10.0.0.{}", i % 9), "accept"));
+        calls.push(outcome(karima.2, "10.0.1.1", "reject"));
+        calls.push(outcome("nobody.here", "10.0.2.1", "accept"));
+    }
+    for status in futures_util::future::join_all(calls).await {
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    assert_eq!(
+        outcome(RAHIM.2, "10.0.0.9", "reject").await,
+        StatusCode::NO_CONTENT
+    );
+    for (code, result, nas) in [
+        (RAHIM.0, "reject", "10.0.0.9"),
+        (karima.0, "reject", "10.0.1.1"),
+    ] {
+        let path = format!(
+            "/api/v1/admin/customers/{}/pppoe",
+            app.customer_id(code).await
+        );
+        crate::helpers::eventually("post-auth outcome stored", Duration::from_secs(10), || {
+            let path = path.clone();
+            let admin = admin.clone();
+            async move {
+                let last = app.get(&path, Some(&admin)).await.data()["last_auth"].clone();
+                (last["result"] == result && last["nas"] == nas).then_some(())
+            }
+        })
+        .await;
+    }
+}
+aaa_backends!(post_auth_outcomes_are_all_recorded, super::with_aaa);
