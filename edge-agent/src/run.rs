@@ -49,7 +49,9 @@ pub async fn run_device_side(
     shutdown: watch::Receiver<bool>,
 ) -> Result<DeviceSide, RunError> {
     let profiles = load_profiles_dir(&config.profiles_dir)?;
-    let ipv6 = config.polled_devices().any(|device| device.snmp_over_ipv6());
+    let ipv6 = config
+        .polled_devices()
+        .any(|device| device.snmp_over_ipv6());
     let transport = SharedTransport::bind(ipv6).await?;
     let clock = CorrectedClock::default();
     let mut tasks = JoinSet::new();

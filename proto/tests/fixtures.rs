@@ -76,9 +76,7 @@ fn commands() {
     );
     check(
         common::command_bgp(),
-        &format!(
-            "01 00 07 {id} 05 65 64 67 65 31 00 04 00 c0 00 02 01 00 80 f8 03 00 00 00  00"
-        ),
+        &format!("01 00 07 {id} 05 65 64 67 65 31 00 04 00 c0 00 02 01 00 80 f8 03 00 00 00  00"),
     );
     check(
         common::command_bgp_policy_dry_run(),

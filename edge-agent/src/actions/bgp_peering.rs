@@ -31,10 +31,8 @@ pub struct BgpPeering {
 }
 
 fn policy(direction: &str, name: Option<&String>) -> Result<Option<PolicyName>, String> {
-    name.map(|name| {
-        PolicyName::parse(name).map_err(|error| format!("{direction} policy: {error}"))
-    })
-    .transpose()
+    name.map(|name| PolicyName::parse(name).map_err(|error| format!("{direction} policy: {error}")))
+        .transpose()
 }
 
 /// The driver's change for the command's, or why it cannot be made.
@@ -52,10 +50,15 @@ pub fn peering_change(neighbor: IpAddr, change: &BgpPeerChange) -> Result<Peerin
             export_policy,
         } => {
             if *remote_asn == 0 || *remote_asn == u32::MAX {
-                return Err(format!("AS {remote_asn} is reserved and cannot be a peer's AS"));
+                return Err(format!(
+                    "AS {remote_asn} is reserved and cannot be a peer's AS"
+                ));
             }
             if *max_prefixes == Some(0) {
-                return Err("a prefix limit of 0 would refuse every route; give at least 1 or no limit".to_owned());
+                return Err(
+                    "a prefix limit of 0 would refuse every route; give at least 1 or no limit"
+                        .to_owned(),
+                );
             }
             PeeringChange::AddNeighbor {
                 neighbor,
@@ -147,8 +150,7 @@ pub fn describe(change: &PeeringChange) -> String {
             ..
         } => format!("set the prefix limit of neighbor {n} to {limit}"),
         PeeringChange::SetPrefixLimit {
-            max_prefixes: None,
-            ..
+            max_prefixes: None, ..
         } => format!("remove the prefix limit of neighbor {n}"),
         PeeringChange::SetPolicies {
             import_policy,
@@ -255,9 +257,11 @@ async fn run_on<S: RouterShell>(shell: &S, peering: &BgpPeering, progress: &Prog
                 actions(&report.plan)
             )),
         },
-        Err(error @ (BgpChangeError::Plan(_)
-        | BgpChangeError::Status { .. }
-        | BgpChangeError::Shell(_))) => Outcome::failed(format!(
+        Err(
+            error @ (BgpChangeError::Plan(_)
+            | BgpChangeError::Status { .. }
+            | BgpChangeError::Shell(_)),
+        ) => Outcome::failed(format!(
             "{words}: not applied, nothing was changed: {error}"
         )),
         Err(error) => Outcome::failed(format!("{words}: {error}")),

@@ -53,7 +53,11 @@ fn program(
     default: &str,
 ) -> Vec<String> {
     let words = words.unwrap_or_else(|| vec![default.to_owned()]);
-    if words.is_empty() || words.iter().any(|w| w.trim().is_empty() || w.contains('\0')) {
+    if words.is_empty()
+        || words
+            .iter()
+            .any(|w| w.trim().is_empty() || w.contains('\0'))
+    {
         problems.add(
             key,
             "has an empty word",
@@ -126,8 +130,8 @@ pub(super) fn bgp_access(
     let timers = section
         .timers
         .and_then(|t| timers(problems, format!("{key}.timers"), t));
-    let bounded = |problems: &mut Problems, name: &str, value, default, range: (u64, u64)| {
-        match value {
+    let bounded =
+        |problems: &mut Problems, name: &str, value, default, range: (u64, u64)| match value {
             None => default,
             Some(value) if (range.0..=range.1).contains(&value) => value,
             Some(value) => {
@@ -138,8 +142,7 @@ pub(super) fn bgp_access(
                 );
                 default
             }
-        }
-    };
+        };
     let post_check_s = bounded(
         problems,
         "post_check_deadline_s",

@@ -17,8 +17,8 @@ use proto::{AgentToken, DeviceKind};
 
 pub use actions::{CommandSettings, RadiusSettings, RateAttribute, DAC_PORT};
 pub use bgp::{BgpAccess, BgpShell};
-pub use ssh::{SshAccess, SSH_PORT};
 pub use problem::{ConfigError, ConfigProblem};
+pub use ssh::{SshAccess, SSH_PORT};
 
 /// Everything the agent needs to run, validated.
 #[derive(Debug, Clone)]

@@ -217,7 +217,11 @@ pub(super) fn ssh_access(
     let host_port = match split_host_port(address) {
         Some((host, port)) => {
             // The device address's port is its SNMP port, not SSH's.
-            let port = if section.address.is_some() { port } else { None };
+            let port = if section.address.is_some() {
+                port
+            } else {
+                None
+            };
             Some((host, port.unwrap_or(SSH_PORT)))
         }
         None => {

@@ -228,22 +228,33 @@ fn devices_acted_on_over_ssh_and_bgp() {
     let dir = tempfile::tempdir().unwrap();
     let password = dir.path().join("edge-1.password");
     std::fs::write(&password, "edge-password-secret\n").unwrap();
-    let text = ACTED_ON.replace("/nonexistent/edge-1.password", &password.display().to_string());
+    let text = ACTED_ON.replace(
+        "/nonexistent/edge-1.password",
+        &password.display().to_string(),
+    );
     let config = parse_config(&text, Path::new("/etc/netops")).unwrap();
 
     let cpe = config.device("cpe-17").unwrap();
     assert!(!cpe.poll && cpe.snmp.is_none());
     let ssh = cpe.ssh.as_ref().unwrap();
     assert_eq!(ssh.target.address(), "10.20.0.15:22");
-    assert_eq!(ssh.reboot_profile.as_ref().unwrap().command, "/system reboot");
+    assert_eq!(
+        ssh.reboot_profile.as_ref().unwrap().command,
+        "/system reboot"
+    );
     assert!(cpe.bgp.is_none());
 
     let edge = config.device("edge-1").unwrap();
     assert!(edge.poll);
-    assert_eq!(edge.ssh.as_ref().unwrap().target.address(), "[2001:db8::9]:2222");
+    assert_eq!(
+        edge.ssh.as_ref().unwrap().target.address(),
+        "[2001:db8::9]:2222"
+    );
     let bgp = edge.bgp.as_ref().unwrap();
     assert_eq!(bgp.shell, BgpShell::Ssh);
-    assert!(matches!(&bgp.router, netops_bgp::BgpRouter::Frr(frr) if frr.vtysh == ["vtysh"] && frr.save_after_confirm));
+    assert!(
+        matches!(&bgp.router, netops_bgp::BgpRouter::Frr(frr) if frr.vtysh == ["vtysh"] && frr.save_after_confirm)
+    );
 
     let lab = config.device("lab-a").unwrap();
     let bgp = lab.bgp.as_ref().unwrap();
@@ -265,7 +276,11 @@ fn devices_acted_on_over_ssh_and_bgp() {
     assert_eq!(polled, ["edge-1"]);
 
     let printed = format!("{config:?}");
-    for secret in ["cpe-password-secret", "edge-password-secret", "community-secret"] {
+    for secret in [
+        "cpe-password-secret",
+        "edge-password-secret",
+        "community-secret",
+    ] {
         assert!(!printed.contains(secret), "{secret} leaked: {printed}");
     }
 }
