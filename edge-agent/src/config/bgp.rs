@@ -45,7 +45,7 @@ fn netns_name_is_valid(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
 }
 
-/// A control program with its fixed options; `None` (with a problem) when a word is empty.
+/// A control program with its fixed options; a problem when a word is empty.
 fn program(
     problems: &mut Problems,
     key: String,
