@@ -134,12 +134,16 @@ pub async fn check_agent(config: &AgentConfig, profiles: &ProfileSet) -> CheckRe
             None
         }
     };
-    let checks = config.devices.iter().map(|device| {
+    let checks = config.polled_devices().map(|device| {
         let transport = transport.clone();
         async move {
             let mut check = DeviceCheck {
                 device: device.name.clone(),
-                address: device.snmp.address.clone(),
+                address: device
+                    .snmp
+                    .as_ref()
+                    .map(|snmp| snmp.address.clone())
+                    .unwrap_or_default(),
                 sys_descr: None,
                 profile: None,
                 error: None,

@@ -34,7 +34,7 @@ pub async fn poll_device_once(
     device: &DeviceConfig,
     profiles: &ProfileSet,
 ) -> Result<PollOnce, ConnectError> {
-    let transport = SharedTransport::bind(device.snmp.address.starts_with('[')).await?;
+    let transport = SharedTransport::bind(device.snmp_over_ipv6()).await?;
     let connected = connect_device(device, &transport, profiles).await?;
     let counters = &connected.profile.counters;
     let mut rates = DeviceRates::new(device.name.clone());

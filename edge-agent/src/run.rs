@@ -50,9 +50,8 @@ pub async fn run_device_side(
 ) -> Result<DeviceSide, RunError> {
     let profiles = load_profiles_dir(&config.profiles_dir)?;
     let ipv6 = config
-        .devices
-        .iter()
-        .any(|device| device.snmp.address.starts_with('['));
+        .polled_devices()
+        .any(|device| device.snmp_over_ipv6());
     let transport = SharedTransport::bind(ipv6).await?;
     let clock = CorrectedClock::default();
     let mut tasks = JoinSet::new();
@@ -76,7 +75,7 @@ pub async fn run_device_side(
         shutdown: shutdown.clone(),
     };
     let mut optics_watches = BTreeMap::new();
-    for device in &config.devices {
+    for device in config.polled_devices() {
         let (watch, watch_rx) = OpticsWatch::channel();
         optics_watches.insert(device.name.clone(), watch);
         tasks.spawn(run_device(device.clone(), context.clone(), watch_rx));

@@ -78,16 +78,30 @@ pub struct CommandTarget {
     pub subscriber_key: Option<SubscriberKey>,
 }
 
-/// How a BGP peering should change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How a BGP peering should change. Policy names are route-maps (FRR) or filters (BIRD); the
+/// agent checks them again before they reach a router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BgpPeerChange {
     Add {
         remote_asn: u32,
+        /// Maximum prefixes accepted from the peer; `None` for no limit.
+        max_prefixes: Option<u32>,
+        import_policy: Option<String>,
+        export_policy: Option<String>,
     },
     /// Keep the configuration but take the session down.
     Shutdown,
     Enable,
     Remove,
+    /// `None` removes the limit.
+    SetPrefixLimit {
+        max_prefixes: Option<u32>,
+    },
+    /// Both directions are set: `None` removes that direction's policy.
+    SetPolicy {
+        import_policy: Option<String>,
+        export_policy: Option<String>,
+    },
 }
 
 /// What to do. Each kind carries its own typed parameters, so a command cannot name one action
@@ -106,6 +120,8 @@ pub enum CommandKind {
     BgpPeer {
         peer_ip: IpAddr,
         change: BgpPeerChange,
+        /// Only work out the router commands against the current state; change nothing.
+        dry_run: bool,
     },
     /// Poll one ONU's optics faster than the model's cadence for a while.
     FastPollOptics {
@@ -133,6 +149,9 @@ pub enum CommandState {
     /// The agent refused it (unknown device, cooldown, duplicate with a different body).
     Rejected,
     TimedOut,
+    /// The change was applied, did not reach the state asked for, and was taken back (BGP
+    /// peering changes); the detail says why.
+    RolledBack,
 }
 
 /// Progress or outcome of a command; an agent may send several per command, ending with a final state.

@@ -76,10 +76,18 @@ fn commands() {
     );
     check(
         common::command_bgp(),
-        &format!("01 00 07 {id} 05 65 64 67 65 31 00 04 00 c0 00 02 01 00 80 f8 03"),
+        &format!("01 00 07 {id} 05 65 64 67 65 31 00 04 00 c0 00 02 01 00 80 f8 03 00 00 00  00"),
+    );
+    check(
+        common::command_bgp_policy_dry_run(),
+        &format!("01 00 07 {id} 05 65 64 67 65 31 00 04 00 c0 00 02 01 05 01 02 49 4e 00  01"),
     );
     check(
         common::command_result(),
         &format!("01 00 08 {id} 02 02 6f 6b"),
+    );
+    check(
+        common::command_result_rolled_back(),
+        &format!("01 00 08 {id} 06 02 61 73"),
     );
 }

@@ -21,7 +21,7 @@ pub fn no_result_reason(deadline: Duration) -> String {
     format!("no result from the agent within {} s", deadline.as_secs())
 }
 
-const NO_DEVICE: &str = "no device is on file for this target, so no agent can run the command";
+const NO_DEVICE: &str = "no device is on file for this target (for a router reboot: the customer's CPE device, cpe_device_id), so no agent can run the command";
 
 pub async fn run(state: AppState) {
     let mut stop = state.shutdown.signal();

@@ -16,6 +16,7 @@ fn progress(state: WireState) -> (CommandState, &'static str) {
         WireState::Failed => (CommandState::Failed, "failed"),
         WireState::Rejected => (CommandState::Failed, "rejected"),
         WireState::TimedOut => (CommandState::Expired, "timed_out"),
+        WireState::RolledBack => (CommandState::RolledBack, "rolled_back"),
     }
 }
 
@@ -30,6 +31,7 @@ fn detail_of(result: &CommandResult) -> Option<String> {
         WireState::Failed => Some("failed on the device".to_owned()),
         WireState::Rejected => Some("rejected by the agent".to_owned()),
         WireState::TimedOut => Some("the agent timed out waiting for the device".to_owned()),
+        WireState::RolledBack => Some("applied, then rolled back on the device".to_owned()),
     }
 }
 
@@ -121,5 +123,6 @@ mod tests {
         assert_eq!(progress(WireState::Rejected).0, CommandState::Failed);
         assert_eq!(progress(WireState::TimedOut).0, CommandState::Expired);
         assert_eq!(progress(WireState::Accepted).0, CommandState::Sent);
+        assert_eq!(progress(WireState::RolledBack).0, CommandState::RolledBack);
     }
 }

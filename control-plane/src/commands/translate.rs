@@ -1,8 +1,13 @@
 //! From a queued command row to the `proto::Command` its site's agent runs: the kind, the
-//! device by the name the agent's configuration knows, and the subscriber key.
+//! device by the name the agent's configuration knows, and the subscriber key. A router
+//! reboot goes to the customer's CPE device; a BGP peering change carries its checked
+//! parameters.
 
-use proto::{CommandId, CommandKind as WireKind, CommandTarget, PonPort, SubscriberKey};
+use proto::{
+    BgpPeerChange, CommandId, CommandKind as WireKind, CommandTarget, PonPort, SubscriberKey,
+};
 
+use crate::domain::bgp_peering::{BgpPeerRequest, PeeringChange, PolicyName};
 use crate::domain::CommandKind;
 use crate::store::command_dispatch::DispatchRow;
 
@@ -13,8 +18,12 @@ pub enum TranslateError {
     BadId(String),
     #[error("'{0}' is not a command kind")]
     UnknownKind(String),
-    #[error("{0} commands are not sent to agents by this control plane")]
-    Unsupported(&'static str),
+    #[error("the customer has no CPE device on file (cpe_device_id), so no agent can reboot their router")]
+    NoCpeDevice,
+    #[error("the customer's CPE device is now {now}, not {queued_for} as when the reboot was queued; queue a new one")]
+    CpeChanged { queued_for: String, now: String },
+    #[error("the BGP peering parameters are not usable: {0}")]
+    BadBgpParams(String),
     #[error("the customer has no PPPoE username on file")]
     NoPppoeUsername,
     #[error("the customer has no PON port and ONU id on file")]
@@ -72,6 +81,60 @@ fn speed(params: &str) -> Result<WireKind, TranslateError> {
     }
 }
 
+fn policy(name: &Option<PolicyName>) -> Option<String> {
+    name.as_ref().map(|name| name.as_str().to_owned())
+}
+
+fn bgp_peer(params: &str) -> Result<WireKind, TranslateError> {
+    let value: serde_json::Value = serde_json::from_str(params)
+        .map_err(|e| TranslateError::BadBgpParams(format!("not JSON: {e}")))?;
+    let request = BgpPeerRequest::from_json(&value)
+        .map_err(|problems| TranslateError::BadBgpParams(problems.to_string()))?;
+    let change = match &request.change {
+        PeeringChange::Add {
+            remote_as,
+            max_prefixes,
+            import_policy,
+            export_policy,
+        } => BgpPeerChange::Add {
+            remote_asn: *remote_as,
+            max_prefixes: *max_prefixes,
+            import_policy: policy(import_policy),
+            export_policy: policy(export_policy),
+        },
+        PeeringChange::Enable => BgpPeerChange::Enable,
+        PeeringChange::Shutdown => BgpPeerChange::Shutdown,
+        PeeringChange::Remove => BgpPeerChange::Remove,
+        PeeringChange::SetPrefixLimit { max_prefixes } => BgpPeerChange::SetPrefixLimit {
+            max_prefixes: *max_prefixes,
+        },
+        PeeringChange::SetPolicy {
+            import_policy,
+            export_policy,
+        } => BgpPeerChange::SetPolicy {
+            import_policy: policy(import_policy),
+            export_policy: policy(export_policy),
+        },
+    };
+    Ok(WireKind::BgpPeer {
+        peer_ip: request.peer_ip,
+        change,
+        dry_run: request.dry_run,
+    })
+}
+
+/// The customer's CPE device, which must still be the device the reboot was queued for.
+fn cpe_device(row: &DispatchRow) -> Result<(), TranslateError> {
+    match &row.cpe_device_name {
+        None => Err(TranslateError::NoCpeDevice),
+        Some(now) if *now != row.device_name => Err(TranslateError::CpeChanged {
+            queued_for: row.device_name.clone(),
+            now: now.clone(),
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The wire command for a row.
 pub fn translate(row: &DispatchRow) -> Result<proto::Command, TranslateError> {
     let command_id: CommandId = row
@@ -81,11 +144,14 @@ pub fn translate(row: &DispatchRow) -> Result<proto::Command, TranslateError> {
     let kind =
         CommandKind::parse(&row.kind).map_err(|_| TranslateError::UnknownKind(row.kind.clone()))?;
     let (kind, subscriber_key) = match kind {
-        CommandKind::RebootRouter => (WireKind::RebootRouter, None),
+        CommandKind::RebootRouter => {
+            cpe_device(row)?;
+            (WireKind::RebootRouter, None)
+        }
         CommandKind::RebootOnu => (WireKind::RebootOnu, Some(onu_key(row)?)),
         CommandKind::Disconnect => (WireKind::DisconnectSession, Some(pppoe_key(row)?)),
         CommandKind::ChangeSpeed => (speed(&row.params)?, Some(pppoe_key(row)?)),
-        CommandKind::BgpPeerChange => return Err(TranslateError::Unsupported("BGP peer change")),
+        CommandKind::BgpPeerChange => (bgp_peer(&row.params)?, None),
     };
     Ok(proto::Command {
         command_id,
@@ -114,6 +180,16 @@ mod tests {
             pppoe_username: Some("rahim".into()),
             pon_port: Some("0/1/2".into()),
             onu_id: Some(7),
+            cpe_device_name: None,
+        }
+    }
+
+    /// A reboot queued for the CPE device `queued_for` of a customer whose CPE is now `now`.
+    fn router_reboot(queued_for: &str, now: Option<&str>) -> DispatchRow {
+        DispatchRow {
+            device_name: queued_for.into(),
+            cpe_device_name: now.map(str::to_owned),
+            ..row("reboot_router", "{}")
         }
     }
 
@@ -134,8 +210,43 @@ mod tests {
             Ok((WireKind::RebootOnu, Some("onu:olt-1:0/1/2:7"))),
         );
         check(
-            row("reboot_router", "{}"),
+            router_reboot("cpe-rahim", Some("cpe-rahim")),
             Ok((WireKind::RebootRouter, None)),
+        );
+        check(
+            row(
+                "bgp_peer_change",
+                r#"{"peer_ip":"192.0.2.1","change":{"action":"add","remote_as":65002,"max_prefixes":null,"import_policy":"IN","export_policy":null},"dry_run":true}"#,
+            ),
+            Ok((
+                WireKind::BgpPeer {
+                    peer_ip: "192.0.2.1".parse().unwrap(),
+                    change: BgpPeerChange::Add {
+                        remote_asn: 65002,
+                        max_prefixes: None,
+                        import_policy: Some("IN".into()),
+                        export_policy: None,
+                    },
+                    dry_run: true,
+                },
+                None,
+            )),
+        );
+        check(
+            row(
+                "bgp_peer_change",
+                r#"{"peer_ip":"2001:db8::2","change":{"action":"set_prefix_limit","max_prefixes":500}}"#,
+            ),
+            Ok((
+                WireKind::BgpPeer {
+                    peer_ip: "2001:db8::2".parse().unwrap(),
+                    change: BgpPeerChange::SetPrefixLimit {
+                        max_prefixes: Some(500),
+                    },
+                    dry_run: false,
+                },
+                None,
+            )),
         );
         check(
             row("disconnect", "{}"),
@@ -160,9 +271,20 @@ mod tests {
     fn what_cannot_be_sent() {
         check(row("change_speed", "{}"), Err(TranslateError::BadSpeed));
         check(
-            row("bgp_peer_change", "{}"),
-            Err(TranslateError::Unsupported("BGP peer change")),
+            router_reboot("cpe-rahim", None),
+            Err(TranslateError::NoCpeDevice),
         );
+        check(
+            router_reboot("cpe-rahim", Some("cpe-rahim-2")),
+            Err(TranslateError::CpeChanged {
+                queued_for: "cpe-rahim".into(),
+                now: "cpe-rahim-2".into(),
+            }),
+        );
+        assert!(matches!(
+            translate(&row("bgp_peer_change", "{}")),
+            Err(TranslateError::BadBgpParams(why)) if why.contains("peer_ip is required")
+        ));
         check(
             DispatchRow {
                 pppoe_username: None,

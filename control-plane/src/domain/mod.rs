@@ -1,5 +1,7 @@
-//! Domain values with their validation rules: money, identifiers, statuses and dates.
+//! Domain values with their validation rules: money, identifiers, statuses, dates and BGP
+//! peering changes.
 
+pub mod bgp_peering;
 pub mod enums;
 pub mod ids;
 pub mod money;

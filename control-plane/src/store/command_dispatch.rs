@@ -16,6 +16,8 @@ pub struct DispatchRow {
     pub pppoe_username: Option<String>,
     pub pon_port: Option<String>,
     pub onu_id: Option<i64>,
+    /// The name of the customer's CPE device (`customers.cpe_device_id`) now.
+    pub cpe_device_name: Option<String>,
 }
 
 /// A command's state and the site of its device, to check who may report on it.
@@ -32,10 +34,11 @@ fn from_states(to: CommandState) -> Option<&'static str> {
     match to {
         CommandState::Sent => Some("'queued'"),
         CommandState::Running => Some("'queued', 'sent'"),
-        CommandState::Succeeded | CommandState::Failed | CommandState::Expired => {
-            Some("'queued', 'sent', 'running'")
-        }
-        CommandState::Queued | CommandState::RolledBack => None,
+        CommandState::Succeeded
+        | CommandState::Failed
+        | CommandState::RolledBack
+        | CommandState::Expired => Some("'queued', 'sent', 'running'"),
+        CommandState::Queued => None,
     }
 }
 
@@ -54,9 +57,11 @@ impl Store {
         };
         Ok(sqlx::query_as(&format!(
             "SELECT c.id, c.kind, c.params, c.state, c.created_at, d.name AS device_name, \
-             cu.pppoe_username, cu.pon_port, cu.onu_id FROM device_commands c \
+             cu.pppoe_username, cu.pon_port, cu.onu_id, cpe.name AS cpe_device_name \
+             FROM device_commands c \
              JOIN devices d ON d.id = c.device_id \
              LEFT JOIN customers cu ON cu.id = c.customer_id \
+             LEFT JOIN devices cpe ON cpe.id = cu.cpe_device_id \
              WHERE d.site_id = $1 AND c.state IN ({states}) ORDER BY c.created_at, c.id"
         ))
         .bind(site_id)

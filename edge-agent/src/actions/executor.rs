@@ -26,12 +26,14 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::bgp_peering::change_peering;
 use super::bras::{change_speed, disconnect};
 use super::context::{ActionContext, Progress};
 use super::ledger::{CommandLedger, LedgerEntry, LedgerError};
 use super::onu_reboot::{reboot_onu, OnuTarget};
 use super::outcome::Outcome;
 use super::plan::{plan, Plan};
+use super::router_reboot::reboot_router;
 use crate::config::AgentConfig;
 
 /// Past its deadline, an action gets this long to report its own verdict before it is cut off.
@@ -85,8 +87,7 @@ impl Executor {
     ) -> Result<Self, ExecutorError> {
         let ledger = CommandLedger::open(&config.spool_dir, config.commands.remembered_commands)?;
         let ipv6 = config.devices.iter().any(|device| {
-            device.snmp.address.starts_with('[')
-                || device.radius.as_ref().is_some_and(|r| r.nas.addr.is_ipv6())
+            device.snmp_over_ipv6() || device.radius.as_ref().is_some_and(|r| r.nas.addr.is_ipv6())
         });
         let local: SocketAddr = if ipv6 {
             (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
@@ -293,6 +294,8 @@ impl Shared {
                     };
                     reboot_onu(context, olt, target, deadline, &progress).await
                 }
+                Plan::RebootRouter(reboot) => reboot_router(reboot, &progress).await,
+                Plan::BgpPeer(peering) => change_peering(peering, &progress).await,
             }
         };
         let cutoff = match plan {
@@ -303,9 +306,10 @@ impl Shared {
         match tokio::time::timeout_at(cutoff, action).await {
             Ok(outcome) => outcome,
             Err(_) => Outcome::timed_out(format!(
-                "no verdict within the {} s deadline; last step: {}",
+                "no verdict within the {} s deadline; last step: {}{}",
                 limit.as_secs(),
-                progress.get()
+                progress.get(),
+                cut_short_note(plan)
             )),
         }
     }
@@ -349,6 +353,18 @@ fn running_detail(plan: &Plan) -> String {
         Plan::RebootOnu { olt, pon, onu_id } => {
             format!("rebooting ONU {onu_id} on PON {pon} of {}", olt.name)
         }
+        Plan::RebootRouter(reboot) => format!("rebooting {} over SSH", reboot.describe()),
+        Plan::BgpPeer(peering) => peering.describe(),
+    }
+}
+
+/// What a command cut short at its deadline may have left behind.
+fn cut_short_note(plan: &Plan) -> &'static str {
+    match plan {
+        Plan::BgpPeer(peering) if !peering.dry_run => {
+            "; the change may be partly applied: check the neighbor on the router (BIRD reverts an unconfirmed change by itself, FRR keeps it)"
+        }
+        _ => "",
     }
 }
 

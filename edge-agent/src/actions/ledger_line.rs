@@ -65,6 +65,7 @@ fn state_name(state: CommandState) -> &'static str {
         CommandState::Failed => "failed",
         CommandState::Rejected => "rejected",
         CommandState::TimedOut => "timed_out",
+        CommandState::RolledBack => "rolled_back",
     }
 }
 
@@ -74,6 +75,7 @@ fn state_of(name: &str) -> Option<CommandState> {
         "failed" => CommandState::Failed,
         "rejected" => CommandState::Rejected,
         "timed_out" => CommandState::TimedOut,
+        "rolled_back" => CommandState::RolledBack,
         _ => return None,
     })
 }
@@ -134,6 +136,10 @@ mod tests {
         check(LedgerEntry::Finished {
             fingerprint: 0,
             outcome: Outcome::succeeded(""),
+        });
+        check(LedgerEntry::Finished {
+            fingerprint: 9,
+            outcome: Outcome::rolled_back("neighbor 10.0.0.2 did not become Established"),
         });
     }
 

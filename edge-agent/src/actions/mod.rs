@@ -1,11 +1,14 @@
 //! The command executor: device actions the control plane asks for (disconnect a PPPoE session,
-//! change its speed, reboot an ONU), each run once through its driver and verified on the
-//! device before it is reported Succeeded.
+//! change its speed, reboot an ONU, reboot a router or CPE over SSH, change a BGP peering),
+//! each run once through its driver and verified on the device before it is reported
+//! Succeeded (a router reboot: accepted by the device).
 //!
 //! `executor.rs` receives commands and reports results; `ledger.rs` remembers executed command
-//! ids on disk; `plan.rs` checks a command against the configuration; `bras.rs` and
-//! `onu_reboot.rs` are the actions; `session_table.rs` confirms a session is gone.
+//! ids on disk; `plan.rs` checks a command against the configuration; `bras.rs`,
+//! `onu_reboot.rs`, `router_reboot.rs` and `bgp_peering.rs` are the actions;
+//! `session_table.rs` confirms a session is gone.
 
+mod bgp_peering;
 mod bras;
 mod context;
 mod executor;
@@ -14,6 +17,7 @@ mod ledger_line;
 mod onu_reboot;
 mod outcome;
 mod plan;
+mod router_reboot;
 mod session_table;
 
 pub use executor::{Executor, ExecutorError};

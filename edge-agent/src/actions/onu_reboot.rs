@@ -74,7 +74,10 @@ pub async fn reboot_onu(
     }
     progress.set("sending the reboot SET");
     let sent = Instant::now();
-    let written = match SnmpSession::open(olt.snmp_write_target(), &context.transport).await {
+    let Some(write_target) = olt.snmp_write_target() else {
+        return Outcome::failed(format!("device {} has no SNMP settings", olt.name));
+    };
+    let written = match SnmpSession::open(write_target, &context.transport).await {
         Ok(writer) => writer.set_integers(&varbinds).await,
         Err(error) => Err(error),
     };

@@ -22,6 +22,10 @@ impl Outcome {
         Self::new(CommandState::Rejected, detail)
     }
 
+    pub fn rolled_back(detail: impl Into<String>) -> Self {
+        Self::new(CommandState::RolledBack, detail)
+    }
+
     pub fn timed_out(detail: impl Into<String>) -> Self {
         Self::new(CommandState::TimedOut, detail)
     }

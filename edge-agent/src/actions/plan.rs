@@ -1,5 +1,5 @@
 //! From a `proto::Command` to what the agent will do, or the reason it refuses: unknown device,
-//! wrong subscriber key, missing RADIUS settings, an action this agent does not run.
+//! wrong subscriber key, missing RADIUS, SSH or BGP settings, an action this agent does not run.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -7,6 +7,8 @@ use std::time::Duration;
 use netops_radius::{RateLimit, SessionIdent};
 use proto::{Command, CommandKind, PonPort, SubscriberKey};
 
+use super::bgp_peering::{self, BgpPeering};
+use super::router_reboot::{self, RouterReboot};
 use crate::config::{CommandSettings, DeviceConfig, RadiusSettings, RateAttribute};
 
 /// A RADIUS action on one subscriber's PPPoE session.
@@ -32,6 +34,8 @@ pub enum Plan {
         pon: PonPort,
         onu_id: u32,
     },
+    RebootRouter(RouterReboot),
+    BgpPeer(BgpPeering),
 }
 
 impl Plan {
@@ -40,6 +44,8 @@ impl Plan {
             Self::Disconnect(_) => settings.disconnect_deadline,
             Self::ChangeSpeed { .. } => settings.change_speed_deadline,
             Self::RebootOnu { .. } => settings.reboot_onu_deadline,
+            Self::RebootRouter(_) => settings.reboot_router_deadline,
+            Self::BgpPeer(_) => settings.bgp_peer_deadline,
         }
     }
 }
@@ -90,13 +96,14 @@ pub fn plan(
                 Err("an ONU reboot needs an ONU subscriber key (OLT, PON port, ONU id)".to_owned())
             }
         },
-        CommandKind::RebootRouter => Err(
-            "router reboots are not supported by this agent yet (no SSH or TR-069 driver)"
-                .to_owned(),
-        ),
-        CommandKind::BgpPeer { .. } => {
-            Err("BGP peering changes are not supported by this agent yet".to_owned())
-        }
+        CommandKind::RebootRouter => Ok(Plan::RebootRouter(router_reboot::plan(device)?)),
+        CommandKind::BgpPeer {
+            peer_ip,
+            change,
+            dry_run,
+        } => Ok(Plan::BgpPeer(bgp_peering::plan(
+            device, *peer_ip, change, *dry_run,
+        )?)),
         CommandKind::FastPollOptics { .. } => {
             Err("fast optics polling is not run as a command by this agent yet".to_owned())
         }

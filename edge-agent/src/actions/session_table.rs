@@ -28,8 +28,8 @@ pub enum SessionCheck {
     StillUp {
         waited: Duration,
     },
-    /// The BRAS never answered a walk; the last error.
-    Unknown(SnmpError),
+    /// The BRAS never answered a walk (the last error), or has no SNMP settings.
+    Unknown(String),
 }
 
 /// Walks ifName every `verify_interval` until the session's interface is gone or
@@ -40,9 +40,12 @@ pub async fn wait_until_gone(
     user_name: &str,
 ) -> SessionCheck {
     let started = Instant::now();
-    let session = match SnmpSession::open(bras.snmp.clone(), &context.transport).await {
+    let Some(target) = bras.snmp.clone() else {
+        return SessionCheck::Unknown(format!("device {} has no SNMP settings", bras.name));
+    };
+    let session = match SnmpSession::open(target, &context.transport).await {
         Ok(session) => session,
-        Err(error) => return SessionCheck::Unknown(error),
+        Err(error) => return SessionCheck::Unknown(error.to_string()),
     };
     let wanted = pppoe_interface(user_name);
     let limit = context.settings.session_gone_within;
@@ -64,7 +67,7 @@ pub async fn wait_until_gone(
         tokio::time::sleep(context.settings.verify_interval).await;
     }
     match last_error {
-        Some(error) if !answered => SessionCheck::Unknown(error),
+        Some(error) if !answered => SessionCheck::Unknown(error.to_string()),
         _ => SessionCheck::StillUp {
             waited: started.elapsed(),
         },

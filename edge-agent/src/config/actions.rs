@@ -1,5 +1,6 @@
 //! Settings for device actions: per-BRAS RADIUS dynamic authorization (NAS address, shared
 //! secret, rate-limit attribute) and the command deadlines, validated with every problem reported.
+//! SSH logins and BGP daemons are in `ssh.rs` and `bgp.rs`.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -36,6 +37,10 @@ pub struct CommandSettings {
     pub disconnect_deadline: Duration,
     pub change_speed_deadline: Duration,
     pub reboot_onu_deadline: Duration,
+    /// Login and the reboot command on a router or CPE over SSH.
+    pub reboot_router_deadline: Duration,
+    /// A BGP peering change: pre-check, apply, post-check and confirm or roll back.
+    pub bgp_peer_deadline: Duration,
     /// After a Disconnect-ACK, how long the session may take to leave the BRAS's interface table.
     pub session_gone_within: Duration,
     /// How often verification polls the device (session table, ONU status).
@@ -51,6 +56,8 @@ impl Default for CommandSettings {
             disconnect_deadline: Duration::from_secs(20),
             change_speed_deadline: Duration::from_secs(20),
             reboot_onu_deadline: Duration::from_secs(300),
+            reboot_router_deadline: Duration::from_secs(60),
+            bgp_peer_deadline: Duration::from_secs(240),
             session_gone_within: Duration::from_secs(10),
             verify_interval: Duration::from_millis(500),
             radius_retry: RetryPolicy::default(),
@@ -95,6 +102,18 @@ pub(super) fn command_settings(
         "reboot_onu_deadline_s",
         section.reboot_onu_deadline_s,
         defaults.reboot_onu_deadline,
+        3600,
+    );
+    let reboot_router_deadline = seconds(
+        "reboot_router_deadline_s",
+        section.reboot_router_deadline_s,
+        defaults.reboot_router_deadline,
+        600,
+    );
+    let bgp_peer_deadline = seconds(
+        "bgp_peer_deadline_s",
+        section.bgp_peer_deadline_s,
+        defaults.bgp_peer_deadline,
         3600,
     );
     let session_gone_within = seconds(
@@ -149,6 +168,8 @@ pub(super) fn command_settings(
         disconnect_deadline,
         change_speed_deadline,
         reboot_onu_deadline,
+        reboot_router_deadline,
+        bgp_peer_deadline,
         session_gone_within,
         verify_interval,
         radius_retry: RetryPolicy {

@@ -57,6 +57,8 @@ pub(super) struct ClockSection {
 pub(super) struct DeviceSection {
     pub name: Option<String>,
     pub address: Option<String>,
+    /// False for a device the agent only acts on (a CPE rebooted over SSH, a BGP router).
+    pub poll: Option<bool>,
     pub driver: Option<String>,
     pub kind: Option<String>,
     pub profile: Option<String>,
@@ -66,6 +68,52 @@ pub(super) struct DeviceSection {
     pub snmp: Option<SnmpSection>,
     /// RFC 5176 dynamic authorization (BRAS only).
     pub radius: Option<RadiusSection>,
+    /// SSH login, for reboots and for a BGP router's shell.
+    pub ssh: Option<SshSection>,
+    /// The BGP daemon netops changes peerings on.
+    pub bgp: Option<BgpSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SshSection {
+    pub address: Option<String>,
+    pub user: Option<String>,
+    pub key_file: Option<String>,
+    pub key_passphrase_file: Option<String>,
+    pub password: Option<String>,
+    pub password_file: Option<String>,
+    pub host_key: Option<String>,
+    pub known_hosts_file: Option<String>,
+    pub reboot_profile: Option<String>,
+    pub login_timeout_s: Option<u64>,
+    pub command_timeout_s: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BgpSection {
+    pub daemon: Option<String>,
+    pub local_as: Option<u64>,
+    pub shell: Option<String>,
+    pub netns: Option<String>,
+    pub vtysh: Option<Vec<String>>,
+    pub birdc: Option<Vec<String>>,
+    pub peers_dir: Option<String>,
+    pub revert_after_s: Option<u64>,
+    pub save_after_confirm: Option<bool>,
+    pub timers: Option<BgpTimersSection>,
+    pub post_check_deadline_s: Option<u64>,
+    pub poll_interval_ms: Option<u64>,
+    pub command_timeout_s: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BgpTimersSection {
+    pub keepalive_s: Option<u16>,
+    pub hold_s: Option<u16>,
+    pub connect_retry_s: Option<u16>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +132,8 @@ pub(super) struct CommandsSection {
     pub disconnect_deadline_s: Option<u64>,
     pub change_speed_deadline_s: Option<u64>,
     pub reboot_onu_deadline_s: Option<u64>,
+    pub reboot_router_deadline_s: Option<u64>,
+    pub bgp_peer_deadline_s: Option<u64>,
     pub session_gone_within_s: Option<u64>,
     pub verify_interval_ms: Option<u64>,
     pub radius_timeout_ms: Option<u64>,

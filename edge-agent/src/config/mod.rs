@@ -2,8 +2,10 @@
 //! once with its key and a fix. Device credentials are wrapped in `Secret` and never print.
 
 mod actions;
+mod bgp;
 mod file;
 mod problem;
+mod ssh;
 mod validate;
 
 use std::net::SocketAddr;
@@ -14,7 +16,9 @@ use netops_snmp::client::{SnmpCredentials, SnmpTarget};
 use proto::{AgentToken, DeviceKind};
 
 pub use actions::{CommandSettings, RadiusSettings, RateAttribute, DAC_PORT};
+pub use bgp::{BgpAccess, BgpShell};
 pub use problem::{ConfigError, ConfigProblem};
+pub use ssh::{SshAccess, SSH_PORT};
 
 /// Everything the agent needs to run, validated.
 #[derive(Debug, Clone)]
@@ -34,30 +38,44 @@ pub struct AgentConfig {
     pub devices: Vec<DeviceConfig>,
 }
 
-/// One device the agent polls.
+/// One device the agent polls, acts on, or both.
 #[derive(Debug, Clone)]
 pub struct DeviceConfig {
     /// Unique name; the device id in frames sent to the control plane.
     pub name: String,
     pub kind: DeviceKind,
     pub profile: ProfileChoice,
-    /// Address, credentials, timeout, retries and max-repetitions.
-    pub snmp: SnmpTarget,
+    /// Polled over SNMP every second. False for a device the agent only acts on (`poll =
+    /// false`): a CPE rebooted over SSH, a BGP router.
+    pub poll: bool,
+    /// Address, credentials, timeout, retries and max-repetitions; always there when `poll`.
+    pub snmp: Option<SnmpTarget>,
     /// Credentials for SETs (ONU reboot) when they differ from the read credentials: a v2c
     /// write community. SNMPv3 users use the same credentials for both.
     pub snmp_write: Option<SnmpCredentials>,
     /// RFC 5176 dynamic authorization, for disconnects and speed changes on a BRAS.
     pub radius: Option<RadiusSettings>,
+    /// SSH login, for reboots and as a BGP router's shell.
+    pub ssh: Option<SshAccess>,
+    /// The BGP daemon peering changes are made on.
+    pub bgp: Option<BgpAccess>,
 }
 
 impl DeviceConfig {
     /// The SNMP target for SETs: the write community when one is configured.
-    pub fn snmp_write_target(&self) -> SnmpTarget {
-        let mut target = self.snmp.clone();
+    pub fn snmp_write_target(&self) -> Option<SnmpTarget> {
+        let mut target = self.snmp.clone()?;
         if let Some(credentials) = &self.snmp_write {
             target.credentials = credentials.clone();
         }
-        target
+        Some(target)
+    }
+
+    /// Whether its SNMP address is an IPv6 literal.
+    pub fn snmp_over_ipv6(&self) -> bool {
+        self.snmp
+            .as_ref()
+            .is_some_and(|snmp| snmp.address.starts_with('['))
     }
 }
 
@@ -75,6 +93,11 @@ impl AgentConfig {
 
     pub fn device(&self, name: &str) -> Option<&DeviceConfig> {
         self.devices.iter().find(|device| device.name == name)
+    }
+
+    /// The devices polled over SNMP.
+    pub fn polled_devices(&self) -> impl Iterator<Item = &DeviceConfig> {
+        self.devices.iter().filter(|device| device.poll)
     }
 }
 

@@ -44,8 +44,8 @@ fn a_valid_file() {
     check(VALID, &[]);
     let config = parse_config(VALID, Path::new("/etc/netops")).unwrap();
     assert_eq!(config.spool_dir, Path::new("/etc/netops/spool"));
-    assert_eq!(config.devices[0].snmp.max_repetitions, 25);
-    assert_eq!(config.devices[1].snmp.max_repetitions, 10);
+    assert_eq!(config.devices[0].snmp.as_ref().unwrap().max_repetitions, 25);
+    assert_eq!(config.devices[1].snmp.as_ref().unwrap().max_repetitions, 10);
     assert_eq!(
         config.devices[1].profile,
         ProfileChoice::Named("huawei-ma56xx-gpon".into())
@@ -173,5 +173,221 @@ fn radius_problems_at_once() {
             "devices[0].radius.secret",
             "devices[0].radius.filter_id",
         ],
+    );
+}
+
+const ACTED_ON: &str = r#"
+[agent]
+id = "site-a"
+[control_plane]
+url = "wss://cp.example.net/agent"
+token = "agent-secret-token"
+[spool]
+dir = "spool"
+[[devices]]
+name = "cpe-17"
+address = "10.20.0.15"
+kind = "cpe"
+poll = false
+[devices.ssh]
+user = "netops"
+password = "cpe-password-secret"
+host_key = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+reboot_profile = "mikrotik-cpe"
+[[devices]]
+name = "edge-1"
+address = "10.0.0.9:161"
+kind = "router"
+snmp = { version = "2c", community = "community-secret" }
+[devices.ssh]
+address = "[2001:db8::9]:2222"
+user = "netops"
+password_file = "/nonexistent/edge-1.password"
+known_hosts_file = "known_hosts"
+[devices.bgp]
+daemon = "frr"
+local_as = 65001
+shell = "ssh"
+[[devices]]
+name = "lab-a"
+address = "10.213.0.1"
+poll = false
+[devices.bgp]
+daemon = "bird"
+local_as = 65001
+netns = "nbgp-lab-a"
+birdc = ["birdc", "-s", "/run/lab/bird.ctl"]
+peers_dir = "/run/lab/peers"
+timers = { keepalive_s = 3, hold_s = 9, connect_retry_s = 1 }
+post_check_deadline_s = 20
+revert_after_s = 60
+"#;
+
+#[test]
+fn devices_acted_on_over_ssh_and_bgp() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("edge-1.password");
+    std::fs::write(&password, "edge-password-secret\n").unwrap();
+    let text = ACTED_ON.replace(
+        "/nonexistent/edge-1.password",
+        &password.display().to_string(),
+    );
+    let config = parse_config(&text, Path::new("/etc/netops")).unwrap();
+
+    let cpe = config.device("cpe-17").unwrap();
+    assert!(!cpe.poll && cpe.snmp.is_none());
+    let ssh = cpe.ssh.as_ref().unwrap();
+    assert_eq!(ssh.target.address(), "10.20.0.15:22");
+    assert_eq!(
+        ssh.reboot_profile.as_ref().unwrap().command,
+        "/system reboot"
+    );
+    assert!(cpe.bgp.is_none());
+
+    let edge = config.device("edge-1").unwrap();
+    assert!(edge.poll);
+    assert_eq!(
+        edge.ssh.as_ref().unwrap().target.address(),
+        "[2001:db8::9]:2222"
+    );
+    let bgp = edge.bgp.as_ref().unwrap();
+    assert_eq!(bgp.shell, BgpShell::Ssh);
+    assert!(
+        matches!(&bgp.router, netops_bgp::BgpRouter::Frr(frr) if frr.vtysh == ["vtysh"] && frr.save_after_confirm)
+    );
+
+    let lab = config.device("lab-a").unwrap();
+    let bgp = lab.bgp.as_ref().unwrap();
+    assert_eq!(
+        bgp.shell,
+        BgpShell::Local {
+            netns: Some("nbgp-lab-a".into())
+        }
+    );
+    assert_eq!(bgp.options.post_check_deadline.as_secs(), 20);
+    let netops_bgp::BgpRouter::Bird(bird) = &bgp.router else {
+        panic!("expected BIRD: {bgp:?}");
+    };
+    assert_eq!(bird.peers_dir, Path::new("/run/lab/peers"));
+    assert_eq!(bird.revert_after.as_secs(), 60);
+    assert_eq!(bird.timers.map(|t| t.hold_s), Some(9));
+    // Only polled devices are polled.
+    let polled: Vec<&str> = config.polled_devices().map(|d| d.name.as_str()).collect();
+    assert_eq!(polled, ["edge-1"]);
+
+    let printed = format!("{config:?}");
+    for secret in [
+        "cpe-password-secret",
+        "edge-password-secret",
+        "community-secret",
+    ] {
+        assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+    }
+}
+
+#[test]
+fn ssh_and_bgp_problems_at_once() {
+    check(
+        r#"
+[agent]
+id = "site-a"
+[control_plane]
+url = "wss://cp.example.net/agent"
+token = "t"
+[spool]
+dir = "spool"
+[commands]
+bgp_peer_deadline_s = 60
+[[devices]]
+name = "cpe-1"
+address = "10.20.0.15"
+poll = false
+[devices.ssh]
+address = "10.20.0.15:ssh"
+password = "p"
+key_file = "/nonexistent/key"
+host_key = "MD5:aa:bb"
+reboot_profile = "cisco-ios"
+[[devices]]
+name = "cpe-2"
+address = "10.20.0.16"
+poll = false
+[[devices]]
+name = "edge-1"
+address = "10.0.0.9"
+poll = false
+radius = { secret = "s" }
+[devices.bgp]
+daemon = "bird"
+local_as = 0
+shell = "ssh"
+post_check_deadline_s = 50
+revert_after_s = 40
+timers = { keepalive_s = 3 }
+[[devices]]
+name = "edge-2"
+address = "10.0.0.10"
+poll = false
+[devices.bgp]
+daemon = "quagga"
+local_as = 65001
+shell = "local"
+netns = "bad name"
+post_check_deadline_s = 10
+command_timeout_s = 5
+"#,
+        &[
+            "devices[0].ssh.address",
+            "devices[0].ssh.user",
+            "devices[0].ssh.key_file",
+            "devices[0].ssh.host_key",
+            "devices[0].ssh.reboot_profile",
+            "devices[1].poll",
+            "devices[2].radius",
+            "devices[2].bgp.local_as",
+            "devices[2].bgp.timers",
+            "devices[2].bgp.post_check_deadline_s",
+            "devices[2].bgp.peers_dir",
+            "devices[2].bgp.revert_after_s",
+            "devices[3].bgp.netns",
+            "devices[3].bgp.daemon",
+        ],
+    );
+}
+
+#[test]
+fn a_bgp_shell_over_ssh_needs_a_login_and_reboots_fit_their_deadline() {
+    let base = r#"
+[agent]
+id = "site-a"
+[control_plane]
+url = "wss://cp.example.net/agent"
+token = "t"
+[spool]
+dir = "spool"
+[commands]
+reboot_router_deadline_s = 20
+[[devices]]
+name = "edge-1"
+address = "10.0.0.9"
+poll = false
+[devices.bgp]
+daemon = "frr"
+local_as = 65001
+shell = "ssh"
+[[devices]]
+name = "cpe-1"
+address = "10.20.0.15"
+poll = false
+[devices.ssh]
+user = "netops"
+password = "p"
+host_key = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+reboot_profile = "generic-linux"
+command_timeout_s = 15
+"#;
+    check(
+        base,
+        &["devices[0].bgp.shell", "devices[1].ssh.command_timeout_s"],
     );
 }

@@ -9,8 +9,10 @@ use netops_snmp::client::{
 };
 use proto::{AgentToken, DeviceKind};
 
-use super::actions::{command_settings, radius_settings};
+use super::actions::{command_settings, radius_settings, CommandSettings};
+use super::bgp::{bgp_access, BgpShell};
 use super::file::{AgentFile, DeviceSection, SnmpSection};
+use super::ssh::ssh_access;
 use super::{AgentConfig, ConfigProblem, DeviceConfig, ProfileChoice};
 
 #[derive(Default)]
@@ -123,7 +125,7 @@ pub(super) fn validate(file: AgentFile, base: &Path) -> Result<AgentConfig, Vec<
     let mut names = BTreeSet::new();
     for (position, section) in file.devices.into_iter().enumerate() {
         let key = format!("devices[{position}]");
-        if let Some(device) = device(&mut problems, &key, section, base) {
+        if let Some(device) = device(&mut problems, &key, section, base, &commands) {
             if !names.insert(device.name.clone()) {
                 problems.add(
                     format!("{key}.name"),
@@ -222,6 +224,7 @@ fn device(
     key: &str,
     section: DeviceSection,
     base: &Path,
+    commands: &CommandSettings,
 ) -> Option<DeviceConfig> {
     let before = problems.0.len();
     let name = problems.required(
@@ -234,6 +237,7 @@ fn device(
         section.address,
         "set the management address, e.g. address = \"10.0.0.1\" or \"10.0.0.1:161\"",
     );
+    let poll = section.poll.unwrap_or(true);
     match section.driver.as_deref() {
         Some("snmp") | None => {}
         Some(other) => problems.add(
@@ -245,14 +249,15 @@ fn device(
     let kind = match section.kind.as_deref().unwrap_or("other") {
         "olt" => DeviceKind::Olt,
         "bras" => DeviceKind::Bras,
-        "router" => DeviceKind::Router,
+        // A customer's router; the wire protocol knows it as a router.
+        "router" | "cpe" => DeviceKind::Router,
         "switch" => DeviceKind::Switch,
         "other" => DeviceKind::Other,
         other => {
             problems.add(
                 format!("{key}.kind"),
                 format!("unknown kind {other:?}"),
-                "use one of olt, bras, router, switch, other",
+                "use one of olt, bras, router, cpe, switch, other",
             );
             DeviceKind::Other
         }
@@ -300,38 +305,88 @@ fn device(
             "set the community with write access, or remove the key",
         );
     }
+    if section.radius.is_some() && section.snmp.is_none() {
+        problems.add(
+            format!("{key}.radius"),
+            "needs SNMP credentials: a disconnect is confirmed in the BRAS's interface table",
+            "add snmp = { version = \"2c\", community = \"...\" } or a v3 user",
+        );
+    }
     let radius = section.radius.and_then(|radius| {
         radius_settings(problems, &format!("{key}.radius"), radius, &address, base)
     });
     let credentials = match section.snmp {
         Some(snmp) => credentials(problems, &format!("{key}.snmp"), snmp),
-        None => {
+        None if poll => {
             problems.add(
                 format!("{key}.snmp"),
                 "no SNMP credentials",
-                "add snmp = { version = \"2c\", community = \"...\" } or a v3 user",
+                "add snmp = { version = \"2c\", community = \"...\" } or a v3 user, or set poll = false for a device only acted on over SSH or BGP",
             );
             None
         }
+        None => None,
     };
+    let (has_ssh, has_bgp) = (section.ssh.is_some(), section.bgp.is_some());
+    if !poll && credentials.is_none() && !has_ssh && !has_bgp && problems.0.len() == before {
+        problems.add(
+            format!("{key}.poll"),
+            "the device is not polled and has no [devices.ssh] or [devices.bgp] settings",
+            "add how the agent acts on it (ssh for reboots, bgp for peerings), or remove poll = false",
+        );
+    }
+    let ssh = section
+        .ssh
+        .and_then(|ssh| ssh_access(problems, &format!("{key}.ssh"), ssh, &address, base));
+    let bgp = section
+        .bgp
+        .and_then(|bgp| bgp_access(problems, &format!("{key}.bgp"), bgp, commands));
+    let reboot_takes = ssh
+        .as_ref()
+        .filter(|ssh| ssh.reboot_profile.is_some())
+        .map(|ssh| ssh.target.login_timeout + ssh.command_timeout);
+    if reboot_takes.is_some_and(|takes| takes > commands.reboot_router_deadline) {
+        problems.add(
+            format!("{key}.ssh.command_timeout_s"),
+            format!(
+                "login_timeout_s plus command_timeout_s is longer than commands.reboot_router_deadline_s ({} s)",
+                commands.reboot_router_deadline.as_secs()
+            ),
+            "shorten the timeouts or raise commands.reboot_router_deadline_s, so a reboot reports its own verdict",
+        );
+    }
+    if bgp.as_ref().is_some_and(|bgp| bgp.shell == BgpShell::Ssh) && !has_ssh {
+        problems.add(
+            format!("{key}.bgp.shell"),
+            "is \"ssh\" but the device has no [devices.ssh] login",
+            "add [devices.ssh] with the router's address, user, key and host key",
+        );
+    }
     if problems.0.len() != before {
         return None;
     }
+    let snmp = credentials.map(|credentials| SnmpTarget {
+        address: address.clone(),
+        credentials,
+        timeout: Duration::from_millis(timeout_ms),
+        retries,
+        max_repetitions,
+    });
     Some(DeviceConfig {
         name,
         kind,
         profile,
-        snmp: SnmpTarget {
-            address,
-            credentials: credentials?,
-            timeout: Duration::from_millis(timeout_ms),
-            retries,
-            max_repetitions,
-        },
-        snmp_write: snmp_write.map(|community| SnmpCredentials::V2c {
-            community: Secret::new(community),
-        }),
+        poll: poll && snmp.is_some(),
+        snmp_write: snmp
+            .as_ref()
+            .and(snmp_write)
+            .map(|community| SnmpCredentials::V2c {
+                community: Secret::new(community),
+            }),
+        snmp,
         radius,
+        ssh,
+        bgp,
     })
 }
 

@@ -29,6 +29,8 @@ pub enum ConnectError {
     },
     #[error("profile {name:?} is not in the profiles directory; check the name or profiles_dir")]
     UnknownProfile { name: String },
+    #[error("device {device} has no SNMP settings (it is configured with poll = false); add snmp = {{ ... }} to it")]
+    NoSnmp { device: String },
 }
 
 impl ConnectError {
@@ -36,6 +38,7 @@ impl ConnectError {
         match self {
             Self::Snmp(error) => error.kind_label(),
             Self::NoProfileMatches { .. } | Self::UnknownProfile { .. } => "profile",
+            Self::NoSnmp { .. } => "config",
         }
     }
 }
@@ -45,7 +48,10 @@ pub async fn connect_device(
     transport: &SharedTransport,
     profiles: &ProfileSet,
 ) -> Result<ConnectedDevice, ConnectError> {
-    let session = SnmpSession::open(config.snmp.clone(), transport).await?;
+    let target = config.snmp.clone().ok_or_else(|| ConnectError::NoSnmp {
+        device: config.name.clone(),
+    })?;
+    let session = SnmpSession::open(target, transport).await?;
     let identity = identify_device(&session).await?;
     let profile = select(config, &identity, profiles)?.clone();
     Ok(ConnectedDevice {

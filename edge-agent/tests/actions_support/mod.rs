@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod bgp_lab;
+pub mod sshd;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -145,8 +145,40 @@ pub fn command_bgp() -> Frame {
         },
         kind: CommandKind::BgpPeer {
             peer_ip: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
-            change: BgpPeerChange::Add { remote_asn: 64_512 },
+            change: BgpPeerChange::Add {
+                remote_asn: 64_512,
+                max_prefixes: None,
+                import_policy: None,
+                export_policy: None,
+            },
+            dry_run: false,
         },
+    })
+}
+
+pub fn command_bgp_policy_dry_run() -> Frame {
+    Frame::Command(Command {
+        command_id: command_id(),
+        target: CommandTarget {
+            device_id: "edge1".into(),
+            subscriber_key: None,
+        },
+        kind: CommandKind::BgpPeer {
+            peer_ip: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+            change: BgpPeerChange::SetPolicy {
+                import_policy: Some("IN".into()),
+                export_policy: None,
+            },
+            dry_run: true,
+        },
+    })
+}
+
+pub fn command_result_rolled_back() -> Frame {
+    Frame::CommandResult(CommandResult {
+        command_id: command_id(),
+        state: CommandState::RolledBack,
+        detail: "as".into(),
     })
 }
 

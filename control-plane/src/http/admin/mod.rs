@@ -1,11 +1,12 @@
 //! The staff and NOC API at `/api/v1/admin`, role-checked per route: admin may do everything;
-//! noc manages sites, devices and agents, reads commands and queues device actions; billing manages customers; support reads
-//! customers and commands.
+//! noc manages sites, devices and agents, reads commands and queues device actions (BGP
+//! peering changes included); billing manages customers; support reads customers and commands.
 
 pub mod activity;
 pub mod agents;
 pub mod areas;
 pub mod auth;
+pub mod bgp_peers;
 pub mod commands;
 pub mod customers;
 pub mod network;
@@ -87,6 +88,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             network::delete_device
         ))
         .routes(routes!(commands::create))
+        .routes(routes!(bgp_peers::create))
         .routes(routes!(activity::list_commands))
         .routes(routes!(activity::get_command))
         .routes(routes!(activity::list_audit))

@@ -1,0 +1,105 @@
+//! Router and CPE reboot over SSH: the device's reboot profile command, sent once. Succeeded
+//! means the device accepted the command (it reported success, or dropped the session as a
+//! rebooting device does); a host key mismatch, refused credentials or an unreachable device
+//! is a failure that says which.
+
+use netops_ssh::{reboot_device, CommandLimits, RebootOutcome, RebootProfile, SshError};
+
+use super::context::Progress;
+use super::outcome::Outcome;
+use crate::config::{DeviceConfig, SshAccess};
+
+/// Output kept from a reboot command: enough for a refusal message.
+const MAX_OUTPUT_BYTES: usize = 64 * 1024;
+
+/// A reboot of one device over SSH, checked against the configuration.
+#[derive(Debug, Clone)]
+pub struct RouterReboot {
+    pub device: String,
+    pub ssh: SshAccess,
+    pub profile: RebootProfile,
+}
+
+/// The reboot plan for `device`, or why the agent cannot reboot it.
+pub fn plan(device: &DeviceConfig) -> Result<RouterReboot, String> {
+    let ssh = device.ssh.clone().ok_or_else(|| {
+        format!(
+            "device {:?} has no SSH login in the agent's configuration; add [devices.ssh] (address, user, key_file, host_key, reboot_profile) to reboot it",
+            device.name
+        )
+    })?;
+    let profile = ssh.reboot_profile.clone().ok_or_else(|| {
+        format!(
+            "device {:?} has no ssh.reboot_profile; set reboot_profile = \"mikrotik-cpe\" or \"generic-linux\"",
+            device.name
+        )
+    })?;
+    Ok(RouterReboot {
+        device: device.name.clone(),
+        ssh,
+        profile,
+    })
+}
+
+impl RouterReboot {
+    /// E.g. `cpe-17 at 10.20.0.15:22 (profile mikrotik-cpe)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} at {} (profile {})",
+            self.device,
+            self.ssh.target.address(),
+            self.profile.name
+        )
+    }
+}
+
+pub async fn reboot_router(reboot: &RouterReboot, progress: &Progress) -> Outcome {
+    let command = &reboot.profile.command;
+    let device = reboot.describe();
+    progress.set(format!("logging in to {device} and sending `{command}`"));
+    let limits = CommandLimits {
+        timeout: reboot.ssh.command_timeout,
+        max_output_bytes: MAX_OUTPUT_BYTES,
+    };
+    match reboot_device(&reboot.ssh.target, &reboot.profile, &limits).await {
+        Ok(RebootOutcome::Accepted) => Outcome::succeeded(format!(
+            "reboot accepted: {device} ran `{command}` and reported success"
+        )),
+        Ok(RebootOutcome::SessionDroppedByDevice) => Outcome::succeeded(format!(
+            "reboot sent: {device} dropped the SSH session while running `{command}`, as a rebooting device does"
+        )),
+        Ok(RebootOutcome::Refused {
+            exit_status,
+            message,
+        }) => {
+            let status = exit_status.map_or_else(|| "no exit status".to_owned(), |s| format!("exit status {s}"));
+            let said = if message.is_empty() {
+                String::new()
+            } else {
+                format!(": {message}")
+            };
+            Outcome::failed(format!(
+                "not rebooted: {device} refused `{command}` ({status}){said}"
+            ))
+        }
+        Err(error) => failure(&device, command, error),
+    }
+}
+
+fn failure(device: &str, command: &str, error: SshError) -> Outcome {
+    match error {
+        SshError::HostKeyMismatch { .. } | SshError::KnownHostsFile { .. } => {
+            Outcome::failed(format!("not rebooted, nothing was sent: {error}"))
+        }
+        SshError::AuthFailed { .. } | SshError::PrivateKey { .. } => Outcome::failed(format!(
+            "not rebooted: {error}; check ssh.user and the key or password of {device}"
+        )),
+        SshError::ConnectRefused { .. } | SshError::Connect { .. } | SshError::LoginTimeout { .. } => {
+            Outcome::failed(format!("not rebooted: {device} is unreachable over SSH: {error}"))
+        }
+        SshError::CommandTimeout { .. } => Outcome::timed_out(format!(
+            "`{command}` was sent but did not finish ({error}), so whether {device} reboots is unknown"
+        )),
+        other => Outcome::failed(format!("not rebooted: {other}")),
+    }
+}
