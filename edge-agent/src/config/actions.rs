@@ -36,6 +36,8 @@ pub struct CommandSettings {
     pub disconnect_deadline: Duration,
     pub change_speed_deadline: Duration,
     pub reboot_onu_deadline: Duration,
+    /// How long a fast optics poll may take to send its first reading.
+    pub fast_poll_optics_deadline: Duration,
     /// After a Disconnect-ACK, how long the session may take to leave the BRAS's interface table.
     pub session_gone_within: Duration,
     /// How often verification polls the device (session table, ONU status).
@@ -51,6 +53,7 @@ impl Default for CommandSettings {
             disconnect_deadline: Duration::from_secs(20),
             change_speed_deadline: Duration::from_secs(20),
             reboot_onu_deadline: Duration::from_secs(300),
+            fast_poll_optics_deadline: Duration::from_secs(30),
             session_gone_within: Duration::from_secs(10),
             verify_interval: Duration::from_millis(500),
             radius_retry: RetryPolicy::default(),
@@ -96,6 +99,12 @@ pub(super) fn command_settings(
         section.reboot_onu_deadline_s,
         defaults.reboot_onu_deadline,
         3600,
+    );
+    let fast_poll_optics_deadline = seconds(
+        "fast_poll_optics_deadline_s",
+        section.fast_poll_optics_deadline_s,
+        defaults.fast_poll_optics_deadline,
+        600,
     );
     let session_gone_within = seconds(
         "session_gone_within_s",
@@ -149,6 +158,7 @@ pub(super) fn command_settings(
         disconnect_deadline,
         change_speed_deadline,
         reboot_onu_deadline,
+        fast_poll_optics_deadline,
         session_gone_within,
         verify_interval,
         radius_retry: RetryPolicy {

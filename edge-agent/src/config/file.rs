@@ -84,6 +84,7 @@ pub(super) struct CommandsSection {
     pub disconnect_deadline_s: Option<u64>,
     pub change_speed_deadline_s: Option<u64>,
     pub reboot_onu_deadline_s: Option<u64>,
+    pub fast_poll_optics_deadline_s: Option<u64>,
     pub session_gone_within_s: Option<u64>,
     pub verify_interval_ms: Option<u64>,
     pub radius_timeout_ms: Option<u64>,
