@@ -33,9 +33,11 @@ pub async fn fast_poll_optics(
     };
     match watch.watch(request) {
         Ok(()) => {}
-        Err(WatchError::NoOpticsLoop) => return Outcome::failed(format!(
+        Err(WatchError::NoOpticsLoop) => {
+            return Outcome::failed(format!(
             "OLT {olt} has no optics loop: its profile describes no ONUs, or the agent is stopping"
-        )),
+        ))
+        }
         Err(WatchError::Busy) => {
             return Outcome::failed(format!(
                 "the optics loop of OLT {olt} has too many requests waiting; try again shortly"
