@@ -40,13 +40,16 @@ pub struct OnuOpticsRow {
 }
 
 impl Store {
-    /// Records a reading: history (a repeat of the same instant is ignored) and latest state.
+    /// Records a reading: history (a later reading within the same second, such as a fast poll
+    /// right after a full walk, replaces the earlier one) and latest state.
     pub async fn record_onu_reading(&self, r: &OnuReading) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO onu_optics_history (customer_id, at_unix, status, rx_power_cdbm, \
              tx_power_cdbm, olt_rx_power_cdbm) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (customer_id, at_unix) DO NOTHING",
+             ON CONFLICT (customer_id, at_unix) DO UPDATE SET status = excluded.status, \
+             rx_power_cdbm = excluded.rx_power_cdbm, tx_power_cdbm = excluded.tx_power_cdbm, \
+             olt_rx_power_cdbm = excluded.olt_rx_power_cdbm",
         )
         .bind(&r.customer_id)
         .bind(r.at_unix)

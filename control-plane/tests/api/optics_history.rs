@@ -125,6 +125,21 @@ async fn staff_page_through_a_customers_history(app: &TestApp) {
 }
 both_backends!(staff_page_through_a_customers_history);
 
+async fn a_later_reading_in_the_same_second_replaces_the_earlier(app: &TestApp) {
+    let (_, token) = register_agent(app, "gulshan-pop").await;
+    let mut agent = TestAgent::admitted(app, &token).await;
+    // A full walk, then a fast poll of the same ONU within the same second.
+    let at = ago_ms(30) / 1000 * 1000;
+    send_readings(&mut agent, at, vec![online(RAHIM_ONU, -19.5)]).await;
+    send_readings(&mut agent, at + 400, vec![online(RAHIM_ONU, -26.25)]).await;
+    let rahim = app.customer_id(RAHIM.0).await;
+    let noc = app.staff_token("noc").await;
+    let page = app.get(&history_path(&rahim), Some(&noc)).await;
+    assert_eq!(levels(&page.data()["readings"]), [Some(-26.25)]);
+    assert_eq!(page.data()["pagination"]["total"], 1);
+}
+both_backends!(a_later_reading_in_the_same_second_replaces_the_earlier);
+
 /// RFC 3339 for a Unix time in milliseconds, URL-safe (`Z`, no `+`).
 fn time_text(unix_ms: u64) -> String {
     let at =

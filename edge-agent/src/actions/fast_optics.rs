@@ -55,7 +55,7 @@ pub async fn fast_poll_optics(
         )),
         // Dropping the receiver tells the loop not to start this watch later.
         Err(_) => Outcome::failed(format!(
-            "no reading of ONU {onu_id} on PON {pon} from OLT {olt} in time: the OLT does not answer SNMP or is still being identified"
+            "no reading of ONU {onu_id} on PON {pon} from OLT {olt} in time: the OLT does not answer SNMP, is still being identified, or a full optics walk of it is still running"
         )),
     }
 }
