@@ -108,8 +108,9 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError> {
     let secret = jwt_secret(config)?;
     let keys = TokenKeys::new(secret.expose().as_bytes(), config.jwt_ttl_secs);
-    let metrics = Arc::new(Metrics::new()?);
+    let metrics = Arc::new(Metrics::new(&config.metrics)?);
     let mut state = AppState::new(store, keys, &config.limits, metrics);
+    state.optics = Arc::new(crate::optics::OpticsRuntime::new(config.optics.clone()));
     state.aaa = Arc::new(crate::aaa::AaaRuntime::load(&config.aaa, &config.data_dir)?);
     state.commands = Arc::new(crate::commands::CommandPipeline::new(
         config.commands.clone(),

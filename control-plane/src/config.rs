@@ -51,6 +51,10 @@ pub struct Config {
     pub aaa: crate::aaa::AaaSettings,
     /// Device command deadlines (`[commands]`).
     pub commands: crate::commands::CommandSettings,
+    /// Optics thresholds and fast polls (`[optics]`).
+    pub optics: crate::optics::OpticsSettings,
+    /// What `/metrics` exposes (`[metrics]`).
+    pub metrics: crate::telemetry::MetricsSettings,
 }
 
 /// Abuse limits on the public API.
@@ -97,6 +101,8 @@ impl Default for Config {
             limits: Limits::default(),
             aaa: crate::aaa::AaaSettings::default(),
             commands: crate::commands::CommandSettings::default(),
+            optics: crate::optics::OpticsSettings::default(),
+            metrics: crate::telemetry::MetricsSettings::default(),
         }
     }
 }
@@ -119,6 +125,10 @@ struct FileConfig {
     aaa: crate::aaa::settings::FileAaa,
     #[serde(default)]
     commands: crate::commands::settings::FileCommands,
+    #[serde(default)]
+    optics: crate::optics::settings::FileOptics,
+    #[serde(default)]
+    metrics: crate::telemetry::FileMetrics,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +321,8 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     }
     crate::aaa::settings::apply_file(&mut config.aaa, file.aaa, &at, problems);
     crate::commands::settings::apply_file(&mut config.commands, file.commands, &at, problems);
+    crate::optics::settings::apply_file(&mut config.optics, file.optics, &at, problems);
+    config.metrics.apply_file(file.metrics);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }
@@ -441,6 +453,8 @@ mod tests {
         let config = Config::load_from(Some(&path), &[], &Overrides::default()).unwrap();
         assert_eq!(config.limits, Limits::default());
         assert_eq!(config.commands, crate::commands::CommandSettings::default());
+        assert_eq!(config.optics, crate::optics::OpticsSettings::default());
+        assert_eq!(config.metrics, crate::telemetry::MetricsSettings::default());
         assert_eq!(config.listen.port(), 8080);
     }
 

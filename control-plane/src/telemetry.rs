@@ -39,10 +39,36 @@ pub struct Metrics {
     pub up_since: IntGauge,
     pub ingest: crate::ingest::metrics::IngestMetrics,
     pub commands: crate::commands::metrics::CommandMetrics,
+    pub optics: crate::optics::metrics::OpticsMetrics,
+    /// One scrape at a time, so gauges set from the store are rendered whole.
+    pub scrape: tokio::sync::Mutex<()>,
+}
+
+/// The `[metrics]` configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// One `netops_onu_rx_power_dbm{olt,pon,onu}` series per ONU: a time series per fibre
+    /// subscriber in Prometheus, so off unless the Prometheus server is sized for it.
+    pub per_onu_optics: bool,
+}
+
+/// The `[metrics]` table of the file. Unknown keys are errors.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileMetrics {
+    per_onu_optics: Option<bool>,
+}
+
+impl MetricsSettings {
+    pub fn apply_file(&mut self, file: FileMetrics) {
+        if let Some(on) = file.per_onu_optics {
+            self.per_onu_optics = on;
+        }
+    }
 }
 
 impl Metrics {
-    pub fn new() -> Result<Self, prometheus::Error> {
+    pub fn new(settings: &MetricsSettings) -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("netops".to_owned()), None)?;
         let http_requests = IntCounterVec::new(
             Opts::new(
@@ -103,6 +129,8 @@ impl Metrics {
         up_since.set(crate::domain::time::now().unix_timestamp());
         let ingest = crate::ingest::metrics::IngestMetrics::register(&registry)?;
         let commands = crate::commands::metrics::CommandMetrics::register(&registry)?;
+        let optics =
+            crate::optics::metrics::OpticsMetrics::register(&registry, settings.per_onu_optics)?;
         Ok(Self {
             registry,
             http_requests,
@@ -115,6 +143,8 @@ impl Metrics {
             up_since,
             ingest,
             commands,
+            optics,
+            scrape: tokio::sync::Mutex::new(()),
         })
     }
 

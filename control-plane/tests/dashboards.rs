@@ -83,7 +83,11 @@ fn exposed(control_plane: &Registry, agent: &Registry, name: &str) -> bool {
 
 #[test]
 fn every_queried_metric_is_registered() {
-    let control_plane = control_plane::telemetry::Metrics::new().unwrap();
+    let control_plane =
+        control_plane::telemetry::Metrics::new(&control_plane::telemetry::MetricsSettings {
+            per_onu_optics: true,
+        })
+        .unwrap();
     let agent = edge_agent::metrics::AgentMetrics::new().unwrap();
     let (cp, ea) = (&control_plane.registry, &agent.registry);
 

@@ -52,10 +52,16 @@ pub async fn run_agent(
     let (frames_tx, frames_rx) = mpsc::channel(4096);
     let (commands_tx, commands_rx) = mpsc::channel(256);
     let profiles = netops_snmp::load_profiles_dir(&config.profiles_dir)?;
-    let executor = Executor::start(&config, profiles, frames_tx.clone()).await?;
+    let device_side = run_device_side(
+        &config,
+        frames_tx.clone(),
+        metrics.clone(),
+        shutdown.clone(),
+    )
+    .await?;
+    let optics = device_side.optics_watches.clone();
+    let executor = Executor::start(&config, profiles, optics, frames_tx).await?;
     let executor = tokio::spawn(executor.run(commands_rx, stopped(shutdown.clone())));
-    let device_side =
-        run_device_side(&config, frames_tx, metrics.clone(), shutdown.clone()).await?;
 
     let url = ControlPlaneUrl::parse(&config.control_plane_url)?;
     let uplink_config = UplinkConfig::new(

@@ -82,6 +82,13 @@ pub fn target_of(kind: CommandKind, c: &CustomerRow) -> Result<Target, RequestEr
                 device_id: c.bras_device_id.clone(),
             })
         }
+        CommandKind::FastPollOptics => match (&c.olt_device_id, &c.pon_port, c.onu_id) {
+            (Some(olt), Some(port), Some(onu)) => Ok(Target {
+                text: format!("onu:{olt}:{port}:{onu}"),
+                device_id: Some(olt.clone()),
+            }),
+            _ => Err(RequestError::Missing("OLT, PON port and ONU id")),
+        },
         CommandKind::BgpPeerChange => Err(RequestError::NotForCustomers("BGP peer change")),
     }
 }
@@ -118,7 +125,6 @@ pub async fn queue(
     speed: Option<SpeedBps>,
     requester: &Requester,
 ) -> Result<CommandRow, RequestError> {
-    let target = target_of(kind, customer)?;
     let params = if kind == CommandKind::ChangeSpeed {
         let speed = match speed {
             Some(speed) => speed,
@@ -128,6 +134,18 @@ pub async fn queue(
     } else {
         json!({})
     };
+    queue_with_params(state, customer, kind, params, requester).await
+}
+
+/// Queues a command with its kind's parameters as given and wakes the agent connections.
+pub async fn queue_with_params(
+    state: &AppState,
+    customer: &CustomerRow,
+    kind: CommandKind,
+    params: serde_json::Value,
+    requester: &Requester,
+) -> Result<CommandRow, RequestError> {
+    let target = target_of(kind, customer)?;
     let command = state
         .store
         .insert_command(&NewCommand {

@@ -17,6 +17,7 @@ pub struct CommandSettings {
     pub reboot_onu_deadline: Duration,
     pub reboot_router_deadline: Duration,
     pub bgp_peer_change_deadline: Duration,
+    pub fast_poll_optics_deadline: Duration,
     /// How often the expiry job looks for commands past their deadline.
     pub expiry_check: Duration,
 }
@@ -29,6 +30,7 @@ impl Default for CommandSettings {
             reboot_onu_deadline: Duration::from_secs(360),
             reboot_router_deadline: Duration::from_secs(300),
             bgp_peer_change_deadline: Duration::from_secs(300),
+            fast_poll_optics_deadline: Duration::from_secs(60),
             expiry_check: Duration::from_secs(1),
         }
     }
@@ -43,6 +45,7 @@ impl CommandSettings {
             CommandKind::RebootOnu => self.reboot_onu_deadline,
             CommandKind::RebootRouter => self.reboot_router_deadline,
             CommandKind::BgpPeerChange => self.bgp_peer_change_deadline,
+            CommandKind::FastPollOptics => self.fast_poll_optics_deadline,
         }
     }
 }
@@ -56,6 +59,7 @@ pub struct FileCommands {
     reboot_onu_deadline_secs: Option<u64>,
     reboot_router_deadline_secs: Option<u64>,
     bgp_peer_change_deadline_secs: Option<u64>,
+    fast_poll_optics_deadline_secs: Option<u64>,
     expiry_check_secs: Option<u64>,
 }
 
@@ -95,6 +99,11 @@ pub fn apply_file(
         &mut settings.bgp_peer_change_deadline,
         file.bgp_peer_change_deadline_secs,
         "commands.bgp_peer_change_deadline_secs",
+    );
+    set(
+        &mut settings.fast_poll_optics_deadline,
+        file.fast_poll_optics_deadline_secs,
+        "commands.fast_poll_optics_deadline_secs",
     );
     set(
         &mut settings.expiry_check,

@@ -34,6 +34,8 @@ pub enum TranslateError {
     BadOnuId(i64),
     #[error("the speed parameters are missing or not whole bits per second")]
     BadSpeed,
+    #[error("the fast poll parameters are missing or not whole milliseconds")]
+    BadFastPoll,
 }
 
 /// Parses an OLT's PON port as stored ("0/1/1").
@@ -135,6 +137,24 @@ fn cpe_device(row: &DispatchRow) -> Result<(), TranslateError> {
     }
 }
 
+fn fast_poll(params: &str) -> Result<WireKind, TranslateError> {
+    let value: serde_json::Value =
+        serde_json::from_str(params).map_err(|_| TranslateError::BadFastPoll)?;
+    let ms = |key: &str| {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|ms| u32::try_from(ms).ok())
+    };
+    match (ms("interval_ms"), ms("duration_ms")) {
+        (Some(interval_ms), Some(duration_ms)) if duration_ms > 0 => Ok(WireKind::FastPollOptics {
+            interval_ms,
+            duration_ms,
+        }),
+        _ => Err(TranslateError::BadFastPoll),
+    }
+}
+
 /// The wire command for a row.
 pub fn translate(row: &DispatchRow) -> Result<proto::Command, TranslateError> {
     let command_id: CommandId = row
@@ -152,6 +172,7 @@ pub fn translate(row: &DispatchRow) -> Result<proto::Command, TranslateError> {
         CommandKind::Disconnect => (WireKind::DisconnectSession, Some(pppoe_key(row)?)),
         CommandKind::ChangeSpeed => (speed(&row.params)?, Some(pppoe_key(row)?)),
         CommandKind::BgpPeerChange => (bgp_peer(&row.params)?, None),
+        CommandKind::FastPollOptics => (fast_poll(&row.params)?, Some(onu_key(row)?)),
     };
     Ok(proto::Command {
         command_id,
@@ -265,6 +286,34 @@ mod tests {
                 Some("pppoe:rahim"),
             )),
         );
+    }
+
+    #[test]
+    fn fast_polls() {
+        check(
+            row(
+                "fast_poll_optics",
+                r#"{"interval_ms":10000,"duration_ms":120000}"#,
+            ),
+            Ok((
+                WireKind::FastPollOptics {
+                    interval_ms: 10_000,
+                    duration_ms: 120_000,
+                },
+                Some("onu:olt-1:0/1/2:7"),
+            )),
+        );
+        for params in [
+            "{}",
+            r#"{"interval_ms":10000,"duration_ms":0}"#,
+            r#"{"interval_ms":10000,"duration_ms":5000000000}"#,
+            r#"{"interval_ms":-1,"duration_ms":1000}"#,
+        ] {
+            check(
+                row("fast_poll_optics", params),
+                Err(TranslateError::BadFastPoll),
+            );
+        }
     }
 
     #[test]

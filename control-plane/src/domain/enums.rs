@@ -131,6 +131,7 @@ text_enum!(
     Disconnect => "disconnect",
     ChangeSpeed => "change_speed",
     BgpPeerChange => "bgp_peer_change",
+    FastPollOptics => "fast_poll_optics",
 });
 
 text_enum!(
@@ -162,6 +163,23 @@ text_enum!(
     Day => "24h",
     Week => "7d",
     Month => "30d",
+});
+
+text_enum!(
+    /// Where an ONU's receive level stands against the optics thresholds (`[optics]`).
+    OpticsLevel, "level", {
+    Normal => "normal",
+    Weak => "weak",
+    Critical => "critical",
+    Overload => "overload",
+    Offline => "offline",
+});
+
+text_enum!(
+    /// The ONU optics history window a subscriber's chart asks for.
+    OpticsPeriod, "period", {
+    Day => "24h",
+    Week => "7d",
 });
 
 #[cfg(test)]

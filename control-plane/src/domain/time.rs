@@ -37,6 +37,12 @@ pub fn api_timestamp(stored: &str) -> String {
     }
 }
 
+/// The API form of a Unix time in seconds (the epoch for values out of range).
+pub fn api_unix_timestamp(unix: i64) -> String {
+    let at = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    api_timestamp(&timestamp_text(at))
+}
+
 pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &Rfc3339).ok()
 }
@@ -96,5 +102,6 @@ mod tests {
         let b = timestamp_text(OffsetDateTime::from_unix_timestamp(1_700_000_001).unwrap());
         assert!(a < b);
         assert_eq!(api_timestamp(&a), "2023-11-14T22:13:20Z");
+        assert_eq!(api_unix_timestamp(1_700_000_000), "2023-11-14T22:13:20Z");
     }
 }

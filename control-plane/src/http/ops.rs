@@ -1,5 +1,5 @@
 //! Operations endpoints: `/healthz` (the process answers), `/readyz` (database reachable and
-//! migrated) and `/metrics` (Prometheus text format).
+//! migrated) and `/metrics` (Prometheus text format; gauges from the store are set first).
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -24,6 +24,8 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let _one_scrape = state.metrics.scrape.lock().await;
+    state.metrics.optics.refresh(&state.store).await;
     let (open, idle) = state.store.pool_usage();
     state
         .metrics

@@ -29,6 +29,8 @@ pub struct AppState {
     pub aaa_auth_log: Arc<crate::aaa::auth_log::AuthLog>,
     /// Device command deadlines and the wake-up of agent connections (`[commands]`).
     pub commands: Arc<crate::commands::CommandPipeline>,
+    /// Optics thresholds and fast-poll policy (`[optics]`).
+    pub optics: Arc<crate::optics::OpticsRuntime>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             aaa: Arc::new(crate::aaa::AaaRuntime::disabled()),
             aaa_auth_log: Arc::new(crate::aaa::auth_log::AuthLog::default()),
             commands: Arc::new(crate::commands::CommandPipeline::default()),
+            optics: Arc::new(crate::optics::OpticsRuntime::default()),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `Optics` frames: each ONU reading is matched to its customer and stored as the latest state
-//! (what `GET /network/status` shows) and as history. Readings for unknown ONUs are counted.
+//! (what `GET /network/status` shows) and as history, then judged against the optics
+//! thresholds (`optics::alarms`). Readings for unknown ONUs are counted.
 
 use proto::{OnuStatus, Optics};
 
@@ -47,6 +48,13 @@ pub async fn apply_optics(state: &AppState, optics: Optics) {
         };
         if let Err(err) = state.store.record_onu_reading(&row).await {
             tracing::warn!(error = %err, device = %optics.device_id, "unable to store an ONU reading");
+            continue;
+        }
+        let judged =
+            crate::optics::alarms::judge(state, &reading.subscriber_key, &row, optics.timestamp_ms)
+                .await;
+        if let Err(err) = judged {
+            tracing::warn!(error = %err, device = %optics.device_id, "unable to judge an ONU reading against the optics thresholds");
         }
     }
 }

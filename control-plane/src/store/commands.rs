@@ -79,6 +79,43 @@ impl Store {
         .await?)
     }
 
+    /// The command of `kind` on this device and target that is queued, sent or running.
+    pub async fn in_flight_command(
+        &self,
+        kind: &str,
+        device_id: &str,
+        target: &str,
+    ) -> StoreResult<Option<CommandRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM device_commands WHERE kind = $1 AND device_id = $2 \
+             AND target = $3 AND state IN ('queued', 'sent', 'running') \
+             ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(kind)
+        .bind(device_id)
+        .bind(target)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// When a command of `kind` on this device and target was last queued, by anyone.
+    pub async fn last_target_command_at(
+        &self,
+        kind: &str,
+        device_id: &str,
+        target: &str,
+    ) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM device_commands WHERE kind = $1 AND device_id = $2 \
+             AND target = $3",
+        )
+        .bind(kind)
+        .bind(device_id)
+        .bind(target)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     pub async fn command(&self, id: &str) -> StoreResult<CommandRow> {
         sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM device_commands WHERE id = $1"

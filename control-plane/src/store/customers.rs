@@ -250,6 +250,8 @@ impl Store {
             "DELETE FROM network_state WHERE customer_id = $1",
             "DELETE FROM bandwidth_minutes WHERE customer_id = $1",
             "DELETE FROM onu_optics_history WHERE customer_id = $1",
+            "DELETE FROM onu_optics_alarms WHERE customer_id = $1",
+            "DELETE FROM onu_optics_levels WHERE customer_id = $1",
             "DELETE FROM package_change_requests WHERE customer_id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;

@@ -13,6 +13,7 @@ pub mod devices;
 pub mod ingest;
 pub mod network;
 pub mod optics;
+pub mod optics_alarms;
 pub mod packages;
 pub mod payments;
 pub mod pppoe_accounts;

@@ -2,6 +2,18 @@
 
 use super::{now_text, Page, Paged, Store, StoreResult};
 
+/// One stored reading of the history. Levels in hundredths of a dBm.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OnuHistoryRow {
+    pub at_unix: i64,
+    pub status: String,
+    pub rx_power_cdbm: Option<i64>,
+    pub tx_power_cdbm: Option<i64>,
+    pub olt_rx_power_cdbm: Option<i64>,
+}
+
+const HISTORY_COLUMNS: &str = "at_unix, status, rx_power_cdbm, tx_power_cdbm, olt_rx_power_cdbm";
+
 /// One ONU reading for a customer. Levels in hundredths of a dBm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnuReading {
@@ -28,13 +40,16 @@ pub struct OnuOpticsRow {
 }
 
 impl Store {
-    /// Records a reading: history (a repeat of the same instant is ignored) and latest state.
+    /// Records a reading: history (a later reading within the same second, such as a fast poll
+    /// right after a full walk, replaces the earlier one) and latest state.
     pub async fn record_onu_reading(&self, r: &OnuReading) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO onu_optics_history (customer_id, at_unix, status, rx_power_cdbm, \
              tx_power_cdbm, olt_rx_power_cdbm) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (customer_id, at_unix) DO NOTHING",
+             ON CONFLICT (customer_id, at_unix) DO UPDATE SET status = excluded.status, \
+             rx_power_cdbm = excluded.rx_power_cdbm, tx_power_cdbm = excluded.tx_power_cdbm, \
+             olt_rx_power_cdbm = excluded.olt_rx_power_cdbm",
         )
         .bind(&r.customer_id)
         .bind(r.at_unix)
@@ -90,5 +105,71 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(Paged { rows, total })
+    }
+
+    /// When the customer's ONU was last read by an agent (Unix seconds); `None` if never.
+    pub async fn latest_onu_reading_at(&self, customer_id: &str) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT MAX(at_unix) FROM onu_optics_history WHERE customer_id = $1",
+            )
+            .bind(customer_id)
+            .fetch_one(self.pool())
+            .await?,
+        )
+    }
+
+    /// One customer's readings between `from_unix` and `to_unix` (inclusive, either open),
+    /// newest first.
+    pub async fn onu_optics_history(
+        &self,
+        customer_id: &str,
+        from_unix: Option<i64>,
+        to_unix: Option<i64>,
+        page: Page,
+    ) -> StoreResult<Paged<OnuHistoryRow>> {
+        let condition = "customer_id = $1 AND ($2 IS NULL OR at_unix >= $2) \
+            AND ($3 IS NULL OR at_unix <= $3)";
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM onu_optics_history WHERE {condition}"
+        ))
+        .bind(customer_id)
+        .bind(from_unix)
+        .bind(to_unix)
+        .fetch_one(self.pool())
+        .await?;
+        let rows = sqlx::query_as(&format!(
+            "SELECT {HISTORY_COLUMNS} FROM onu_optics_history WHERE {condition} \
+             ORDER BY at_unix DESC LIMIT $4 OFFSET $5"
+        ))
+        .bind(customer_id)
+        .bind(from_unix)
+        .bind(to_unix)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(Paged { rows, total })
+    }
+
+    /// The newest reading in each `step_secs` bucket since `since_unix`, oldest first: a
+    /// chart's points, each a real reading.
+    pub async fn onu_optics_chart(
+        &self,
+        customer_id: &str,
+        since_unix: i64,
+        step_secs: i64,
+    ) -> StoreResult<Vec<OnuHistoryRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {HISTORY_COLUMNS} FROM onu_optics_history WHERE customer_id = $1 \
+             AND at_unix IN (SELECT MAX(at_unix) FROM onu_optics_history \
+             WHERE customer_id = $1 AND at_unix >= $2 GROUP BY at_unix / $3) \
+             ORDER BY at_unix"
+        ))
+        .bind(customer_id)
+        .bind(since_unix)
+        .bind(step_secs.max(1))
+        .fetch_all(self.pool())
+        .await?)
     }
 }

@@ -47,6 +47,41 @@ macro_rules! both_backends {
     };
 }
 
+/// Like `both_backends!`, with the configuration adjusted first by `configure(&mut Config)`, a
+/// function of the test's module.
+#[macro_export]
+macro_rules! both_backends_with {
+    ($name:ident, $configure:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = $crate::helpers::TestApp::spawn_with(
+                    $crate::helpers::Backend::Sqlite,
+                    super::$configure,
+                )
+                .await
+                {
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::TestApp::spawn_with(
+                    $crate::helpers::Backend::Postgres,
+                    super::$configure,
+                )
+                .await
+                {
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            }
+        }
+    };
+}
+
 pub struct TestApp {
     pub base: String,
     config: Config,

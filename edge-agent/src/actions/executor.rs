@@ -10,8 +10,9 @@
 //!   subscriber), in the order they arrived.
 //! - Deadlines: per kind from `CommandSettings`; a command past its deadline is TimedOut with
 //!   the step it was on.
+//! - Fast optics polls go to the OLT's optics loop through its `OpticsWatch`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -29,12 +30,14 @@ use tokio::time::Instant;
 use super::bgp_peering::change_peering;
 use super::bras::{change_speed, disconnect};
 use super::context::{ActionContext, Progress};
+use super::fast_optics::fast_poll_optics;
 use super::ledger::{CommandLedger, LedgerEntry, LedgerError};
 use super::onu_reboot::{reboot_onu, OnuTarget};
 use super::outcome::Outcome;
 use super::plan::{plan, Plan};
 use super::router_reboot::reboot_router;
 use crate::config::AgentConfig;
+use crate::device::OpticsWatch;
 
 /// Past its deadline, an action gets this long to report its own verdict before it is cut off.
 const DEADLINE_GRACE: Duration = Duration::from_secs(2);
@@ -69,6 +72,8 @@ struct Shared {
     agent_id: String,
     devices: HashMap<String, crate::config::DeviceConfig>,
     context: ActionContext,
+    /// Each device's optics loop, for fast optics polls.
+    optics: BTreeMap<String, OpticsWatch>,
     ledger: Mutex<CommandLedger>,
     /// Commands accepted by this run and not finished yet.
     running: Mutex<HashSet<CommandId>>,
@@ -79,10 +84,12 @@ struct Shared {
 
 impl Executor {
     /// Opens the executed-commands file in the spool folder, the RADIUS socket and the SNMP
-    /// socket. `results` is the uplink's frame channel.
+    /// socket. `results` is the uplink's frame channel; `optics` the devices' optics loops
+    /// (`DeviceSide::optics_watches`).
     pub async fn start(
         config: &AgentConfig,
         profiles: ProfileSet,
+        optics: BTreeMap<String, OpticsWatch>,
         results: mpsc::Sender<Frame>,
     ) -> Result<Self, ExecutorError> {
         let ledger = CommandLedger::open(&config.spool_dir, config.commands.remembered_commands)?;
@@ -113,6 +120,7 @@ impl Executor {
                     profiles,
                     settings: config.commands.clone(),
                 },
+                optics,
                 ledger: Mutex::new(ledger),
                 running: Mutex::new(HashSet::new()),
                 targets: Mutex::new(HashMap::new()),
@@ -296,11 +304,15 @@ impl Shared {
                 }
                 Plan::RebootRouter(reboot) => reboot_router(reboot, &progress).await,
                 Plan::BgpPeer(peering) => change_peering(peering, &progress).await,
+                Plan::FastPollOptics(poll) => {
+                    fast_poll_optics(self.optics.get(&poll.olt), poll, deadline, &progress).await
+                }
             }
         };
         let cutoff = match plan {
-            // The reboot watch ends itself at the deadline with its own verdict.
-            Plan::RebootOnu { .. } => deadline + DEADLINE_GRACE,
+            // The reboot watch and the wait for a first reading end themselves at the deadline
+            // with their own verdict.
+            Plan::RebootOnu { .. } | Plan::FastPollOptics(_) => deadline + DEADLINE_GRACE,
             _ => deadline,
         };
         match tokio::time::timeout_at(cutoff, action).await {
@@ -355,6 +367,14 @@ fn running_detail(plan: &Plan) -> String {
         }
         Plan::RebootRouter(reboot) => format!("rebooting {} over SSH", reboot.describe()),
         Plan::BgpPeer(peering) => peering.describe(),
+        Plan::FastPollOptics(poll) => format!(
+            "asking OLT {} to poll ONU {} on PON {} every {} s for {} s",
+            poll.olt,
+            poll.onu_id,
+            poll.pon,
+            super::plan::seconds_text(poll.every),
+            super::plan::seconds_text(poll.for_duration)
+        ),
     }
 }
 

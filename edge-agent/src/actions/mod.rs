@@ -7,11 +7,19 @@
 //! ids on disk; `plan.rs` checks a command against the configuration; `bras.rs`,
 //! `onu_reboot.rs`, `router_reboot.rs` and `bgp_peering.rs` are the actions;
 //! `session_table.rs` confirms a session is gone.
+//! change its speed, reboot an ONU, poll an ONU's optics fast), each run once through its driver
+//! and verified on the device before it is reported Succeeded.
+//!
+//! `executor.rs` receives commands and reports results; `ledger.rs` remembers executed command
+//! ids on disk; `plan.rs` checks a command against the configuration; `bras.rs`,
+//! `onu_reboot.rs` and `fast_optics.rs` are the actions; `session_table.rs` confirms a session
+//! is gone.
 
 mod bgp_peering;
 mod bras;
 mod context;
 mod executor;
+mod fast_optics;
 mod ledger;
 mod ledger_line;
 mod onu_reboot;

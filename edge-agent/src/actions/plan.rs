@@ -1,5 +1,7 @@
 //! From a `proto::Command` to what the agent will do, or the reason it refuses: unknown device,
 //! wrong subscriber key, missing RADIUS, SSH or BGP settings, an action this agent does not run.
+//! wrong subscriber key, missing RADIUS settings, an action this agent does not run. Fast optics
+//! polls are bounded here: at most every 2 s, for at most 10 minutes.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -36,7 +38,25 @@ pub enum Plan {
     },
     RebootRouter(RouterReboot),
     BgpPeer(BgpPeering),
+    FastPollOptics(FastPoll),
 }
+
+/// Poll one ONU's optics fast for a while, within netops's bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastPoll {
+    pub olt: String,
+    pub pon: PonPort,
+    pub onu_id: u32,
+    pub every: Duration,
+    pub for_duration: Duration,
+    /// What was changed from the request to stay within the bounds, in words.
+    pub bounded: Vec<String>,
+}
+
+/// The shortest interval a fast optics poll runs at.
+pub const FASTEST_OPTICS_POLL: Duration = Duration::from_secs(2);
+/// The longest a fast optics poll runs.
+pub const LONGEST_OPTICS_WATCH: Duration = Duration::from_secs(600);
 
 impl Plan {
     pub fn deadline(&self, settings: &CommandSettings) -> Duration {
@@ -46,6 +66,7 @@ impl Plan {
             Self::RebootOnu { .. } => settings.reboot_onu_deadline,
             Self::RebootRouter(_) => settings.reboot_router_deadline,
             Self::BgpPeer(_) => settings.bgp_peer_deadline,
+            Self::FastPollOptics(_) => settings.fast_poll_optics_deadline,
         }
     }
 }
@@ -104,10 +125,81 @@ pub fn plan(
         } => Ok(Plan::BgpPeer(bgp_peering::plan(
             device, *peer_ip, change, *dry_run,
         )?)),
-        CommandKind::FastPollOptics { .. } => {
-            Err("fast optics polling is not run as a command by this agent yet".to_owned())
+        CommandKind::FastPollOptics {
+            interval_ms,
+            duration_ms,
+        } => {
+            if device.kind != proto::DeviceKind::Olt {
+                return Err(format!(
+                    "device {device_id:?} is not configured as an OLT (kind = \"olt\"); fast optics polling reads ONUs on an OLT"
+                ));
+            }
+            let (pon, onu_id) =
+                match key {
+                    Some(SubscriberKey::Onu { olt, pon, onu_id }) if olt == device_id => {
+                        (*pon, *onu_id)
+                    }
+                    Some(SubscriberKey::Onu { olt, .. }) => {
+                        return Err(format!(
+                        "the ONU key names OLT {olt:?} but the command targets device {device_id:?}"
+                    ))
+                    }
+                    _ => return Err(
+                        "a fast optics poll needs an ONU subscriber key (OLT, PON port, ONU id)"
+                            .to_owned(),
+                    ),
+                };
+            let (every, for_duration, bounded) = fast_poll_bounds(*interval_ms, *duration_ms)?;
+            Ok(Plan::FastPollOptics(FastPoll {
+                olt: device_id.clone(),
+                pon,
+                onu_id,
+                every,
+                for_duration,
+                bounded,
+            }))
         }
     }
+}
+
+/// The interval and duration a fast optics poll runs with, and what was bounded, in words.
+pub fn fast_poll_bounds(
+    interval_ms: u32,
+    duration_ms: u32,
+) -> Result<(Duration, Duration, Vec<String>), String> {
+    if duration_ms == 0 {
+        return Err("a fast optics poll needs a duration above 0 ms".to_owned());
+    }
+    let asked_every = Duration::from_millis(u64::from(interval_ms));
+    let asked_for = Duration::from_millis(u64::from(duration_ms));
+    let mut bounded = Vec::new();
+    let every = if asked_every < FASTEST_OPTICS_POLL {
+        bounded.push(format!(
+            "asked every {} s; netops polls one ONU at most every {} s",
+            seconds_text(asked_every),
+            FASTEST_OPTICS_POLL.as_secs()
+        ));
+        FASTEST_OPTICS_POLL
+    } else {
+        asked_every
+    };
+    let for_duration = if asked_for > LONGEST_OPTICS_WATCH {
+        bounded.push(format!(
+            "asked for {} s; a fast poll lasts at most {} s",
+            seconds_text(asked_for),
+            LONGEST_OPTICS_WATCH.as_secs()
+        ));
+        LONGEST_OPTICS_WATCH
+    } else {
+        asked_for
+    };
+    Ok((every, for_duration, bounded))
+}
+
+/// Seconds with up to three decimals and no trailing zeros: `0.5`, `2`, `3600`.
+pub fn seconds_text(duration: Duration) -> String {
+    let text = format!("{:.3}", duration.as_secs_f64());
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn session_action(
@@ -188,6 +280,52 @@ mod tests {
     fn check(attribute: RateAttribute, expected: &str) {
         let rate = rate_limit(&attribute, 50_000_000, 10_000_000);
         assert_eq!(describe_rate(&rate, 50_000_000, 10_000_000), expected);
+    }
+
+    fn bounds(interval_ms: u32, duration_ms: u32, expected: Result<(u64, u64, &[&str]), &str>) {
+        let got = fast_poll_bounds(interval_ms, duration_ms);
+        let expected = expected
+            .map(|(every_ms, for_ms, notes)| {
+                (
+                    Duration::from_millis(every_ms),
+                    Duration::from_millis(for_ms),
+                    notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+                )
+            })
+            .map_err(str::to_owned);
+        assert_eq!(got, expected, "{interval_ms} ms for {duration_ms} ms");
+    }
+
+    #[test]
+    fn fast_polls_are_bounded() {
+        bounds(10_000, 120_000, Ok((10_000, 120_000, &[])));
+        bounds(2_000, 600_000, Ok((2_000, 600_000, &[])));
+        bounds(
+            500,
+            60_000,
+            Ok((
+                2_000,
+                60_000,
+                &["asked every 0.5 s; netops polls one ONU at most every 2 s"],
+            )),
+        );
+        bounds(
+            0,
+            3_600_000,
+            Ok((
+                2_000,
+                600_000,
+                &[
+                    "asked every 0 s; netops polls one ONU at most every 2 s",
+                    "asked for 3600 s; a fast poll lasts at most 600 s",
+                ],
+            )),
+        );
+        bounds(
+            5_000,
+            0,
+            Err("a fast optics poll needs a duration above 0 ms"),
+        );
     }
 
     #[test]

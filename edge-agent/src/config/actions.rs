@@ -41,6 +41,8 @@ pub struct CommandSettings {
     pub reboot_router_deadline: Duration,
     /// A BGP peering change: pre-check, apply, post-check and confirm or roll back.
     pub bgp_peer_deadline: Duration,
+    /// How long a fast optics poll may take to send its first reading.
+    pub fast_poll_optics_deadline: Duration,
     /// After a Disconnect-ACK, how long the session may take to leave the BRAS's interface table.
     pub session_gone_within: Duration,
     /// How often verification polls the device (session table, ONU status).
@@ -58,6 +60,7 @@ impl Default for CommandSettings {
             reboot_onu_deadline: Duration::from_secs(300),
             reboot_router_deadline: Duration::from_secs(60),
             bgp_peer_deadline: Duration::from_secs(240),
+            fast_poll_optics_deadline: Duration::from_secs(30),
             session_gone_within: Duration::from_secs(10),
             verify_interval: Duration::from_millis(500),
             radius_retry: RetryPolicy::default(),
@@ -116,6 +119,12 @@ pub(super) fn command_settings(
         defaults.bgp_peer_deadline,
         3600,
     );
+    let fast_poll_optics_deadline = seconds(
+        "fast_poll_optics_deadline_s",
+        section.fast_poll_optics_deadline_s,
+        defaults.fast_poll_optics_deadline,
+        600,
+    );
     let session_gone_within = seconds(
         "session_gone_within_s",
         section.session_gone_within_s,
@@ -170,6 +179,7 @@ pub(super) fn command_settings(
         reboot_onu_deadline,
         reboot_router_deadline,
         bgp_peer_deadline,
+        fast_poll_optics_deadline,
         session_gone_within,
         verify_interval,
         radius_retry: RetryPolicy {

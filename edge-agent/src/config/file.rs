@@ -134,6 +134,7 @@ pub(super) struct CommandsSection {
     pub reboot_onu_deadline_s: Option<u64>,
     pub reboot_router_deadline_s: Option<u64>,
     pub bgp_peer_deadline_s: Option<u64>,
+    pub fast_poll_optics_deadline_s: Option<u64>,
     pub session_gone_within_s: Option<u64>,
     pub verify_interval_ms: Option<u64>,
     pub radius_timeout_ms: Option<u64>,

@@ -5,12 +5,14 @@
 mod connect;
 mod counters;
 mod optics;
+mod optics_watch;
 mod rates;
 pub mod subscriber;
 
 pub use connect::{connect_device, ConnectError, ConnectedDevice};
 pub use counters::run_counter_loop;
-pub use optics::{run_optics_loop, OpticsWatch, WatchRequest};
+pub use optics::run_optics_loop;
+pub use optics_watch::{FirstReading, OpticsWatch, WatchError, WatchRequest};
 pub use rates::{drop_reason, DeviceRates, InterfaceRate, RateUpdate};
 
 use std::time::Duration;

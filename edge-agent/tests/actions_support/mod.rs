@@ -86,7 +86,7 @@ impl RunningExecutor {
         let (results_tx, results) = mpsc::channel(256);
         let (commands, commands_rx) = mpsc::channel(64);
         let (stop, mut stop_rx) = watch::channel(false);
-        let executor = Executor::start(&config, profiles, results_tx)
+        let executor = Executor::start(&config, profiles, Default::default(), results_tx)
             .await
             .expect("executor starts");
         let task = tokio::spawn(executor.run(commands_rx, async move {

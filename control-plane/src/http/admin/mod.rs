@@ -11,6 +11,8 @@ pub mod commands;
 pub mod customers;
 pub mod network;
 pub mod optics;
+pub mod optics_alarms;
+pub mod optics_customer;
 pub mod packages;
 pub mod pppoe;
 pub mod sessions;
@@ -93,6 +95,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(activity::get_command))
         .routes(routes!(activity::list_audit))
         .routes(routes!(optics::list))
+        .routes(routes!(optics_alarms::list))
+        .routes(routes!(optics_customer::history))
+        .routes(routes!(optics_customer::refresh))
         .routes(routes!(staff::list, staff::create))
         .routes(routes!(staff::set_status))
         .routes(routes!(pppoe::get))

@@ -1,14 +1,16 @@
 //! `GET /onu-optics`: every ONU's latest levels, weakest first, with a weak-signal filter — the
-//! NOC's list of fibres to check.
+//! NOC's list of fibres to check. The verdict uses the `[optics]` thresholds.
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::OpticsLevel;
 use crate::http::extract::{non_empty, ApiQuery, PageQuery};
 use crate::http::principal::StaffAuth;
 use crate::http::response::{ok, ApiError, ApiResult, Envelope, ErrorBody, Pagination};
 use crate::http::state::AppState;
+use crate::optics::Thresholds;
 use crate::store::optics::OnuOpticsRow;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -22,7 +24,9 @@ pub struct OnuOpticsRecord {
     /// ONU receive level in dBm; null when the OLT reports no value.
     pub rx_power_dbm: Option<f64>,
     pub tx_power_dbm: Option<f64>,
-    /// `good`, `weak` (at or below the weak level) or `no signal`.
+    /// The newest level against the `[optics]` thresholds: `good`, `weak` (at or below
+    /// `weak_dbm`), `critical` (at or below `critical_dbm`), `overload` (at or above
+    /// `overload_dbm`) or `no signal`.
     pub verdict: String,
     pub updated_at: String,
 }
@@ -42,15 +46,12 @@ pub struct OnuOpticsQuery {
     pub weak_below_dbm: Option<String>,
 }
 
-/// GPON class B+ ONUs at −25 dBm or lower are usually flagged as weak.
-const WEAK_DBM: f64 = -25.0;
-
-fn record(r: OnuOpticsRow) -> OnuOpticsRecord {
+fn record(r: OnuOpticsRow, thresholds: &Thresholds) -> OnuOpticsRecord {
     let rx = r.onu_rx_power_cdbm.map(|c| c as f64 / 100.0);
-    let verdict = match rx {
+    let verdict = match rx.map(|dbm| thresholds.plain(dbm)) {
         None => "no signal",
-        Some(level) if level <= WEAK_DBM => "weak",
-        Some(_) => "good",
+        Some(OpticsLevel::Normal) => "good",
+        Some(level) => level.as_str(),
     };
     OnuOpticsRecord {
         customer_id: r.customer_id,
@@ -97,8 +98,13 @@ pub async fn list(
         },
     };
     let rows = state.store.list_onu_optics(weak, page).await?;
+    let thresholds = &state.optics.settings.thresholds;
     ok(OnuOpticsPage {
-        onus: rows.rows.into_iter().map(record).collect(),
+        onus: rows
+            .rows
+            .into_iter()
+            .map(|row| record(row, thresholds))
+            .collect(),
         pagination: Pagination {
             total: rows.total,
             limit: page.limit,

@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(profile::get_profile, profile::update_profile))
         .routes(routes!(network::status))
         .routes(routes!(network::bandwidth))
+        .routes(routes!(network::optics))
         .routes(routes!(live::live))
         .routes(routes!(billing::list_bills))
         .routes(routes!(billing::get_bill))

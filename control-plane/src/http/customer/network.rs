@@ -1,17 +1,21 @@
-//! `GET /network/status` and `GET /network/bandwidth`: the subscriber's connection as the
-//! store knows it with live agent samples laid over it (offline and zero until an agent or
-//! accounting reports).
+//! `GET /network/status`, `GET /network/bandwidth` and `GET /network/optics`: the
+//! subscriber's connection as the store knows it with live agent samples laid over it (offline
+//! and zero until an agent or accounting reports), and their ONU's receive level over time.
+//! Opening the status asks the site's agent for a fast ONU reading when the newest one is old.
 
 use axum::extract::State;
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::IntoParams;
 
 use super::profile::own_customer;
-use super::views::{BandwidthPoint, NetworkStatus};
-use crate::domain::time::{api_timestamp, parse_timestamp, uptime_text};
-use crate::domain::BandwidthPeriod;
+use super::views::{BandwidthPoint, NetworkStatus, OpticsPoint};
+use crate::commands::request::Requester;
+use crate::domain::time::{api_timestamp, api_unix_timestamp, parse_timestamp, uptime_text};
+use crate::domain::{BandwidthPeriod, OpticsPeriod};
 use crate::http::amount::Mbps;
-use crate::http::extract::ApiQuery;
+use crate::http::audit::{self, Actor};
+use crate::http::extract::{ApiQuery, ClientIp};
 use crate::http::principal::CustomerAuth;
 use crate::http::response::{ok, ApiError, ApiResult, Envelope, ErrorBody};
 use crate::http::state::AppState;
@@ -26,7 +30,12 @@ fn dbm(centi_dbm: i64) -> f64 {
         (status = 200, description = "Current connection state", body = Envelope<NetworkStatus>),
         (status = 401, description = "Missing, invalid or expired token", body = ErrorBody),
     ))]
-pub async fn status(State(state): State<AppState>, auth: CustomerAuth) -> ApiResult<NetworkStatus> {
+pub async fn status(
+    State(state): State<AppState>,
+    auth: CustomerAuth,
+    ClientIp(ip): ClientIp,
+) -> ApiResult<NetworkStatus> {
+    refresh_optics_if_stale(&state, &auth, &ip).await;
     let known = state
         .live
         .network_state(&state.store, &auth.customer_id)
@@ -127,14 +136,14 @@ pub async fn bandwidth(
             break;
         }
         points.push(BandwidthPoint {
-            timestamp: unix_text(b.bucket_unix),
+            timestamp: api_unix_timestamp(b.bucket_unix),
             rx_mbps: Mbps::from_bps(b.rx_bps),
             tx_mbps: Mbps::from_bps(b.tx_bps),
         });
     }
     for b in live.map(|(_, buckets)| buckets).unwrap_or_default() {
         points.push(BandwidthPoint {
-            timestamp: unix_text(b.start_unix),
+            timestamp: api_unix_timestamp(b.start_unix),
             rx_mbps: Mbps::from_bps(i64::try_from(b.rx_bps).unwrap_or(i64::MAX)),
             tx_mbps: Mbps::from_bps(i64::try_from(b.tx_bps).unwrap_or(i64::MAX)),
         });
@@ -155,8 +164,86 @@ fn window_and_step(period: BandwidthPeriod) -> (i64, i64) {
     }
 }
 
-fn unix_text(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|at| api_timestamp(&crate::domain::time::timestamp_text(at)))
-        .unwrap_or_default()
+/// Asks the site's agent for a fast reading of the subscriber's ONU when the newest one is older
+/// than `[optics] refresh_after_secs`. The status is served either way; problems are logged.
+async fn refresh_optics_if_stale(state: &AppState, auth: &CustomerAuth, ip: &str) {
+    use crate::optics::refresh::{due_on_status_view, request_fast_poll, Refresh, RefreshError};
+    let (customer, age_secs) = match due_on_status_view(state, &auth.customer_id).await {
+        Ok(Some(due)) => due,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::warn!(error = %err, "unable to check the age of an ONU reading");
+            return;
+        }
+    };
+    let requester = Requester {
+        kind: "customer",
+        id: auth.customer_id.clone(),
+    };
+    match request_fast_poll(state, &customer, &requester).await {
+        Ok(Refresh::Queued(command)) => {
+            let audited = audit::record(
+                state,
+                &Actor::customer(auth, ip),
+                "device.fast_poll_optics",
+                "device_command",
+                Some(&command.id),
+                json!({ "target": command.target, "reason": "status view", "reading_age_secs": age_secs }),
+            )
+            .await;
+            if let Err(err) = audited {
+                tracing::error!(error = ?err, command = %command.id, "a fast optics poll was queued but could not be audited");
+            }
+        }
+        Ok(Refresh::InFlight(_)) | Err(RefreshError::TooSoon { .. }) => {}
+        Err(err) => {
+            tracing::info!(error = %err, customer = %auth.customer_id, "no fast optics poll for a status view")
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OpticsQuery {
+    /// `24h` or `7d` (default `24h`).
+    pub period: Option<String>,
+}
+
+#[utoipa::path(get, path = "/network/optics", tag = "customer", security(("bearer" = [])),
+    params(OpticsQuery),
+    responses(
+        (status = 200, description = "The ONU's readings, oldest first: the newest of each 5 minutes (24h) or hour (7d)", body = Envelope<Vec<OpticsPoint>>),
+        (status = 400, description = "Unknown period", body = ErrorBody),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorBody),
+    ))]
+pub async fn optics(
+    State(state): State<AppState>,
+    auth: CustomerAuth,
+    ApiQuery(query): ApiQuery<OpticsQuery>,
+) -> ApiResult<Vec<OpticsPoint>> {
+    let period = match query.period.as_deref().map(str::trim) {
+        None | Some("") => OpticsPeriod::Day,
+        Some(text) => {
+            OpticsPeriod::parse(text).map_err(|e| ApiError::bad_request(e.to_string()))?
+        }
+    };
+    own_customer(&state, &auth).await?;
+    let (window_secs, step_secs) = match period {
+        OpticsPeriod::Day => (86_400, 300),
+        OpticsPeriod::Week => (7 * 86_400, 3_600),
+    };
+    let since = crate::domain::time::now().unix_timestamp() - window_secs;
+    let rows = state
+        .store
+        .onu_optics_chart(&auth.customer_id, since, step_secs)
+        .await?;
+    ok(rows
+        .into_iter()
+        .map(|r| OpticsPoint {
+            timestamp: api_unix_timestamp(r.at_unix),
+            onu_status: r.status,
+            onu_rx_power: r.rx_power_cdbm.map(dbm),
+            onu_tx_power: r.tx_power_cdbm.map(dbm),
+        })
+        .collect())
 }

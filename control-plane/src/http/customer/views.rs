@@ -134,6 +134,17 @@ pub struct BandwidthPoint {
     pub tx_mbps: Mbps,
 }
 
+/// One point of `GET /network/optics`: one reading of the subscriber's ONU.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpticsPoint {
+    pub timestamp: String,
+    pub onu_status: String,
+    /// ONU receive power in dBm; null when the OLT reported none (ONU offline).
+    pub onu_rx_power: Option<f64>,
+    /// ONU transmit power in dBm.
+    pub onu_tx_power: Option<f64>,
+}
+
 /// A bill in a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BillSummary {

@@ -268,6 +268,18 @@ impl SimulatedOlt {
         self.olt.lock().ignore_resets = ignore;
     }
 
+    /// Sets the power ONU `onu_id` receives from now on (a fibre bent or cleaned), dBm.
+    /// Returns false when the OLT has no such ONU.
+    pub fn set_rx_power(&self, onu_id: u32, rx_power_dbm: f64) -> bool {
+        let mut state = self.olt.lock();
+        let mut found = false;
+        for ont in state.onts.iter_mut().filter(|ont| ont.onu.onu_id == onu_id) {
+            ont.onu.rx_power_dbm = rx_power_dbm;
+            found = true;
+        }
+        found
+    }
+
     /// Reset SETs committed so far.
     pub fn resets_received(&self) -> u32 {
         self.olt.lock().resets_received
