@@ -51,6 +51,8 @@ pub struct Config {
     pub aaa: crate::aaa::AaaSettings,
     /// Device command deadlines (`[commands]`).
     pub commands: crate::commands::CommandSettings,
+    /// The largest `Inventory` an agent may report (`[inventory]`).
+    pub inventory: crate::inventory::InventoryLimits,
 }
 
 /// Abuse limits on the public API.
@@ -97,6 +99,7 @@ impl Default for Config {
             limits: Limits::default(),
             aaa: crate::aaa::AaaSettings::default(),
             commands: crate::commands::CommandSettings::default(),
+            inventory: crate::inventory::InventoryLimits::default(),
         }
     }
 }
@@ -119,6 +122,8 @@ struct FileConfig {
     aaa: crate::aaa::settings::FileAaa,
     #[serde(default)]
     commands: crate::commands::settings::FileCommands,
+    #[serde(default)]
+    inventory: crate::inventory::limits::FileInventory,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -301,6 +306,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     }
     crate::aaa::settings::apply_file(&mut config.aaa, file.aaa, &at, problems);
     crate::commands::settings::apply_file(&mut config.commands, file.commands, &at, problems);
+    crate::inventory::limits::apply_file(&mut config.inventory, file.inventory, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }
@@ -431,6 +437,10 @@ mod tests {
         let config = Config::load_from(Some(&path), &[], &Overrides::default()).unwrap();
         assert_eq!(config.limits, Limits::default());
         assert_eq!(config.commands, crate::commands::CommandSettings::default());
+        assert_eq!(
+            config.inventory,
+            crate::inventory::InventoryLimits::default()
+        );
         assert_eq!(config.listen.port(), 8080);
     }
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub aaa: Arc<crate::aaa::AaaRuntime>,
     /// Device command deadlines and the wake-up of agent connections (`[commands]`).
     pub commands: Arc<crate::commands::CommandPipeline>,
+    /// The largest `Inventory` an agent may report (`[inventory]`).
+    pub inventory_limits: crate::inventory::InventoryLimits,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             shutdown: crate::shutdown::Shutdown::new(),
             aaa: Arc::new(crate::aaa::AaaRuntime::disabled()),
             commands: Arc::new(crate::commands::CommandPipeline::default()),
+            inventory_limits: crate::inventory::InventoryLimits::default(),
         }
     }
 }
