@@ -47,6 +47,36 @@ macro_rules! both_backends {
     };
 }
 
+/// Runs a test body on both backends with a configuration of its own.
+#[macro_export]
+macro_rules! both_backends_with {
+    ($name:ident, $configure:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let backend = $crate::helpers::Backend::Sqlite;
+                if let Some(app) =
+                    $crate::helpers::TestApp::spawn_with(backend, super::$configure).await
+                {
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let backend = $crate::helpers::Backend::Postgres;
+                if let Some(app) =
+                    $crate::helpers::TestApp::spawn_with(backend, super::$configure).await
+                {
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            }
+        }
+    };
+}
+
 pub struct TestApp {
     pub base: String,
     config: Config,

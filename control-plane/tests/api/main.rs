@@ -10,6 +10,7 @@ mod auth;
 mod commands;
 mod customer;
 mod ingest;
+mod inventory;
 mod isolation;
 mod limits;
 mod live_stream;
