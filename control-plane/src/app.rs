@@ -115,6 +115,7 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
     state.commands = Arc::new(crate::commands::CommandPipeline::new(
         config.commands.clone(),
     ));
+    state.inventory_limits = config.inventory;
     Ok(state)
 }
 

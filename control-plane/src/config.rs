@@ -55,6 +55,8 @@ pub struct Config {
     pub optics: crate::optics::OpticsSettings,
     /// What `/metrics` exposes (`[metrics]`).
     pub metrics: crate::telemetry::MetricsSettings,
+    /// The largest `Inventory` an agent may report (`[inventory]`).
+    pub inventory: crate::inventory::InventoryLimits,
 }
 
 /// Abuse limits on the public API.
@@ -103,6 +105,7 @@ impl Default for Config {
             commands: crate::commands::CommandSettings::default(),
             optics: crate::optics::OpticsSettings::default(),
             metrics: crate::telemetry::MetricsSettings::default(),
+            inventory: crate::inventory::InventoryLimits::default(),
         }
     }
 }
@@ -129,6 +132,7 @@ struct FileConfig {
     optics: crate::optics::settings::FileOptics,
     #[serde(default)]
     metrics: crate::telemetry::FileMetrics,
+    inventory: crate::inventory::limits::FileInventory,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -323,6 +327,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     crate::commands::settings::apply_file(&mut config.commands, file.commands, &at, problems);
     crate::optics::settings::apply_file(&mut config.optics, file.optics, &at, problems);
     config.metrics.apply_file(file.metrics);
+    crate::inventory::limits::apply_file(&mut config.inventory, file.inventory, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }
@@ -455,6 +460,10 @@ mod tests {
         assert_eq!(config.commands, crate::commands::CommandSettings::default());
         assert_eq!(config.optics, crate::optics::OpticsSettings::default());
         assert_eq!(config.metrics, crate::telemetry::MetricsSettings::default());
+        assert_eq!(
+            config.inventory,
+            crate::inventory::InventoryLimits::default()
+        );
         assert_eq!(config.listen.port(), 8080);
     }
 

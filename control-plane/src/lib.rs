@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod ingest;
+pub mod inventory;
 pub mod live;
 pub mod optics;
 pub mod shutdown;

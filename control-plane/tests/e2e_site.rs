@@ -1,7 +1,8 @@
 //! End to end through every real component: a BRAS answering SNMP at a known, steady rate, the
 //! edge agent polling it every second and streaming over its WebSocket, and the control plane
 //! serving that rate on `/network/status`, `/network/live` and `/network/bandwidth`. Each must
-//! be within ±5 % of the rate the BRAS carried.
+//! be within ±5 % of the rate the BRAS carried. The agent's `Inventory` reaches the staff API:
+//! the BRAS's `<pppoe-USER>` interface, bound to its subscriber, at the same rate.
 
 use std::time::{Duration, Instant};
 
@@ -144,6 +145,66 @@ async fn known_rate_reaches_the_subscriber_within_5_percent() {
     assert!(!nonzero.is_empty(), "{history}");
     let best = nonzero.iter().cloned().fold(0.0, f64::max);
     assert!(within_5_percent(best, DOWNLOAD_BPS), "{history}");
+
+    // The NOC sees the BRAS's interfaces as the agent reported them, Rahim's session bound to
+    // him at the rate it carries.
+    let noc_password = control_plane::demo::DEMO_STAFF
+        .iter()
+        .find(|(username, _, _)| *username == "noc")
+        .map(|(_, _, password)| *password)
+        .unwrap();
+    let login: Value = client
+        .post(format!("http://{api}/api/v1/admin/auth/login"))
+        .json(&serde_json::json!({ "username": "noc", "password": noc_password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let noc = login["data"]["token"].as_str().unwrap().to_owned();
+    let devices: Value = client
+        .get(format!("http://{api}/api/v1/admin/devices?kind=bras"))
+        .bearer_auth(&noc)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bras_id = devices["data"]["devices"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let session = loop {
+        let page: Value = client
+            .get(format!(
+                "http://{api}/api/v1/admin/devices/{bras_id}/interfaces?search=pppoe-rahim"
+            ))
+            .bearer_auth(&noc)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(row) = page["data"]["interfaces"].get(0) {
+            if row["subscriber"]["rx_bps"].as_f64().is_some() {
+                assert_eq!(page["data"]["reported_by"]["matched_by"], "name", "{page}");
+                break row.clone();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the BRAS's PPPoE interface never reached the staff API: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(session["if_name"], "<pppoe-rahim.gulshan>");
+    assert_eq!(session["subscriber"]["customer_code"], "CUST001");
+    let rx_mbps = session["subscriber"]["rx_bps"].as_f64().unwrap() / 1e6;
+    assert!(within_5_percent(rx_mbps, DOWNLOAD_BPS), "{session}");
 
     site.stop().await;
     let _ = stop_tx.send(());

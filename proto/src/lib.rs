@@ -35,5 +35,5 @@ pub use inventory::{Device, DeviceKind, Interface, Inventory};
 pub use optics::{OnuOptics, OnuStatus, Optics};
 pub use samples::{Ack, SampleEntry, Samples};
 pub use session::{SessionChange, SessionEvent};
-pub use subscriber::{PonPort, SubscriberKey};
+pub use subscriber::{pppoe_username_of_interface, PonPort, SubscriberKey};
 pub use version::{negotiate_version, VersionMismatch, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};

@@ -38,6 +38,28 @@ pub enum SubscriberKey {
     },
 }
 
+impl SubscriberKey {
+    /// The key of the subscriber behind an interface. MikroTik names each PPPoE session's
+    /// dynamic interface `<pppoe-USERNAME>`; every other interface is a port of its device.
+    pub fn of_interface(device: &str, if_name: &str) -> SubscriberKey {
+        match pppoe_username_of_interface(if_name) {
+            Some(username) => SubscriberKey::PppoeUsername(username.to_owned()),
+            None => SubscriberKey::Port {
+                device: device.to_owned(),
+                if_name: if_name.to_owned(),
+            },
+        }
+    }
+}
+
+/// The PPPoE username in a `<pppoe-USERNAME>` interface name, if it is one.
+pub fn pppoe_username_of_interface(if_name: &str) -> Option<&str> {
+    if_name
+        .strip_prefix("<pppoe-")
+        .and_then(|rest| rest.strip_suffix('>'))
+        .filter(|username| !username.is_empty())
+}
+
 impl fmt::Display for SubscriberKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -54,6 +76,23 @@ mod tests {
 
     fn check(key: SubscriberKey, expected: &str) {
         assert_eq!(key.to_string(), expected);
+    }
+
+    #[test]
+    fn interface_keys() {
+        let check = |if_name: &str, expected: &str| {
+            assert_eq!(
+                SubscriberKey::of_interface("bras-1", if_name).to_string(),
+                expected
+            );
+        };
+        check("<pppoe-alice>", "pppoe:alice");
+        check("<pppoe-bob@isp>", "pppoe:bob@isp");
+        check("<pppoe->", "port:bras-1:<pppoe->");
+        check("<pppoe-carol", "port:bras-1:<pppoe-carol");
+        check("ether1", "port:bras-1:ether1");
+        check("<l2tp-dave>", "port:bras-1:<l2tp-dave>");
+        assert_eq!(pppoe_username_of_interface("<pppoe-a>b>"), Some("a>b"));
     }
 
     #[test]

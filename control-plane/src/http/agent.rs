@@ -1,7 +1,7 @@
 //! `GET /api/v1/agent/ws`: the edge agents' WebSocket. Binary `proto` frames only; `Hello`
-//! first (within `HELLO_TIMEOUT`), then `Samples` answered by `Ack`, `Ping` by `Pong`, and
-//! `CommandResult`s applied to their commands; the site's queued device commands go out as
-//! `Command` frames. Any rule broken closes the connection with a reason and stores nothing
+//! first (within `HELLO_TIMEOUT`), then `Samples` answered by `Ack`, `Ping` by `Pong`,
+//! `CommandResult`s applied to their commands and `Inventory` stored as the agent's devices;
+//! the site's queued device commands go out as `Command` frames. Any rule broken closes the connection with a reason and stores nothing
 //! from the bad frame.
 
 use std::time::Duration;
@@ -18,8 +18,10 @@ use crate::commands::dispatch::{self, SiteOutbox};
 use crate::ingest::agents::{AgentConnection, Eviction};
 use crate::ingest::apply::{apply_samples, KeyCache};
 use crate::ingest::session::{admit, admitted_frame, expect_hello, AgentFrame, Rejection};
+use crate::inventory::apply::apply_inventory;
 use crate::live::now_unix_ms;
 use crate::shutdown::stopped;
+use crate::store::agents::AgentRow;
 
 /// How long a new connection may take to send `Hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,9 +35,10 @@ const CLOSE_INTERNAL: u16 = 1011;
 #[utoipa::path(get, path = "/ws", tag = "agent",
     description = "WebSocket for edge agents. Binary frames of the netops wire protocol \
         (crate `proto`): the agent sends `Hello` with its token within 10 s and gets `HelloAck`, \
-        then `Samples` batches, each answered by `Ack`. A malformed, text or out-of-order \
-        frame, a bad or revoked token or an unsupported protocol version closes the \
-        connection with a reason.",
+        then `Samples` batches, each answered by `Ack`, and `Inventory` frames (at most \
+        `[inventory] max_devices` devices and `max_interfaces` interfaces). A malformed, text \
+        or out-of-order frame, an oversized or inconsistent Inventory, a bad or revoked token \
+        or an unsupported protocol version closes the connection with a reason.",
     responses(
         (status = 101, description = "Switching to the agent protocol"),
         (status = 400, description = "Not a WebSocket upgrade", body = ErrorBody),
@@ -170,7 +173,15 @@ async fn serve_agent(mut socket: WebSocket, state: AppState) {
         &admitted.agent.site_id,
         connection.connection_id,
     );
-    let end = stream(&state, &mut socket, connection, outbox, &mut stopping).await;
+    let end = stream(
+        &state,
+        &mut socket,
+        &admitted.agent,
+        connection,
+        outbox,
+        &mut stopping,
+    )
+    .await;
     metrics.agents_connected.dec();
     tracing::info!(agent = %admitted.agent.name, reason = %end, "agent disconnected");
 }
@@ -179,11 +190,13 @@ async fn serve_agent(mut socket: WebSocket, state: AppState) {
 async fn stream(
     state: &AppState,
     socket: &mut WebSocket,
+    agent: &AgentRow,
     mut connection: AgentConnection,
     mut outbox: SiteOutbox,
     stopping: &mut tokio::sync::watch::Receiver<bool>,
 ) -> String {
     let mut keys = KeyCache::default();
+    let mut stored_inventory = None;
     // Everything unfinished goes out on connect: the agent de-duplicates by command id.
     if !send_commands(state, socket, &outbox, true).await {
         return "unable to send commands".to_owned();
@@ -250,6 +263,22 @@ async fn stream(
             }
             Ok(AgentFrame::Optics(optics)) => {
                 crate::ingest::optics::apply_optics(state, optics).await;
+                connection
+                    .progress
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .seen(now_unix_ms());
+                None
+            }
+            Ok(AgentFrame::Inventory(inventory)) => {
+                if let Err(err) =
+                    apply_inventory(state, agent, &mut stored_inventory, inventory).await
+                {
+                    let rejection = Rejection::from(err);
+                    let why = rejection.to_string();
+                    reject(state, socket, rejection).await;
+                    return why;
+                }
                 connection
                     .progress
                     .lock()

@@ -95,10 +95,15 @@ pub struct PageQuery {
 
 impl PageQuery {
     pub fn page(&self) -> Result<Page, ApiError> {
-        let limit = parse_bounded("limit", self.limit.as_deref(), 20, 1, 100)?;
+        let limit = page_limit(self.limit.as_deref())?;
         let offset = parse_bounded("offset", self.offset.as_deref(), 0, 0, i64::MAX / 2)?;
         Ok(Page { limit, offset })
     }
+}
+
+/// A page's `limit` as a query string, checked as `PageQuery` checks it: 1..=100, default 20.
+pub fn page_limit(limit: Option<&str>) -> Result<i64, ApiError> {
+    parse_bounded("limit", limit, 20, 1, 100)
 }
 
 fn parse_bounded(

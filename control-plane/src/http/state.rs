@@ -31,6 +31,8 @@ pub struct AppState {
     pub commands: Arc<crate::commands::CommandPipeline>,
     /// Optics thresholds and fast-poll policy (`[optics]`).
     pub optics: Arc<crate::optics::OpticsRuntime>,
+    /// The largest `Inventory` an agent may report (`[inventory]`).
+    pub inventory_limits: crate::inventory::InventoryLimits,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             aaa_auth_log: Arc::new(crate::aaa::auth_log::AuthLog::default()),
             commands: Arc::new(crate::commands::CommandPipeline::default()),
             optics: Arc::new(crate::optics::OpticsRuntime::default()),
+            inventory_limits: crate::inventory::InventoryLimits::default(),
         }
     }
 }

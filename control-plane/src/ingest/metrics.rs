@@ -27,6 +27,14 @@ pub struct IngestMetrics {
     pub rollup_rows: IntCounterVec,
     /// `netops_ingest_flush_failures_total{what}`: store writes of ingest that failed (retried).
     pub flush_failures: IntCounterVec,
+    /// `netops_inventory_devices{agent}`: devices in the agent's newest stored `Inventory`.
+    pub inventory_devices: IntGaugeVec,
+    /// `netops_inventory_interfaces{agent}`: interfaces in the agent's newest stored `Inventory`.
+    pub inventory_interfaces: IntGaugeVec,
+    /// `netops_inventory_frames_rejected_total{reason}`: refused whole, nothing stored.
+    pub inventory_rejected: IntCounterVec,
+    /// `netops_inventory_store_failures_total`: checked frames the store could not take.
+    pub inventory_store_failures: IntCounter,
 }
 
 impl IngestMetrics {
@@ -99,6 +107,31 @@ impl IngestMetrics {
                 ),
                 &["what"],
             )?,
+            inventory_devices: IntGaugeVec::new(
+                Opts::new(
+                    "inventory_devices",
+                    "Devices in the agent's newest stored Inventory, by agent name",
+                ),
+                &["agent"],
+            )?,
+            inventory_interfaces: IntGaugeVec::new(
+                Opts::new(
+                    "inventory_interfaces",
+                    "Interfaces in the agent's newest stored Inventory, by agent name",
+                ),
+                &["agent"],
+            )?,
+            inventory_rejected: IntCounterVec::new(
+                Opts::new(
+                    "inventory_frames_rejected_total",
+                    "Inventory frames refused (too large or inconsistent), by reason; each closes its connection",
+                ),
+                &["reason"],
+            )?,
+            inventory_store_failures: IntCounter::new(
+                "inventory_store_failures_total",
+                "Checked Inventory frames the store failed to take (the agent's next one replaces them)",
+            )?,
         };
         registry.register(Box::new(metrics.agents_connected.clone()))?;
         registry.register(Box::new(metrics.frames_received.clone()))?;
@@ -111,6 +144,10 @@ impl IngestMetrics {
         registry.register(Box::new(metrics.live_streams.clone()))?;
         registry.register(Box::new(metrics.rollup_rows.clone()))?;
         registry.register(Box::new(metrics.flush_failures.clone()))?;
+        registry.register(Box::new(metrics.inventory_devices.clone()))?;
+        registry.register(Box::new(metrics.inventory_interfaces.clone()))?;
+        registry.register(Box::new(metrics.inventory_rejected.clone()))?;
+        registry.register(Box::new(metrics.inventory_store_failures.clone()))?;
         Ok(metrics)
     }
 }

@@ -1,6 +1,7 @@
 //! The agent protocol's rules, apart from the socket: what `Hello` must carry, which frames an
 //! agent may send once admitted, and why a connection is refused (each reason closes it with a
-//! WebSocket close code and counts in `netops_agent_frames_rejected_total`).
+//! WebSocket close code and counts in `netops_agent_frames_rejected_total`; an `Inventory`
+//! beyond the limits or inconsistent is one such reason).
 
 use proto::{negotiate_version, DecodeError, Frame, Hello};
 use sha2::{Digest, Sha256};
@@ -30,6 +31,8 @@ pub enum Rejection {
     TokenRevoked,
     #[error("control plane cannot check the token now; retry later")]
     StoreUnavailable,
+    #[error("{0}")]
+    Inventory(#[from] crate::inventory::InventoryError),
 }
 
 impl Rejection {
@@ -44,6 +47,7 @@ impl Rejection {
             Self::TokenInvalid => "token_invalid",
             Self::TokenRevoked => "token_revoked",
             Self::StoreUnavailable => "store_unavailable",
+            Self::Inventory(err) => err.metric_reason(),
         }
     }
 
@@ -54,6 +58,9 @@ impl Rejection {
             Self::Malformed(_) | Self::Unexpected { .. } | Self::ProtocolVersion(_) => 1002,
             Self::HelloTimeout(_) | Self::TokenInvalid | Self::TokenRevoked => 1008,
             Self::StoreUnavailable => 1011,
+            Self::Inventory(crate::inventory::InventoryError::TooManyDevices { .. })
+            | Self::Inventory(crate::inventory::InventoryError::TooManyInterfaces { .. }) => 1009,
+            Self::Inventory(_) => 1002,
         }
     }
 }
@@ -123,6 +130,7 @@ pub enum AgentFrame {
     Ping(u64),
     CommandResult(proto::CommandResult),
     Optics(proto::Optics),
+    Inventory(proto::Inventory),
     /// Accepted and counted; not consumed by this version of the control plane yet.
     Noted,
 }
@@ -134,7 +142,8 @@ pub fn admitted_frame(frame: Frame) -> Result<AgentFrame, Rejection> {
         Frame::Ping(ping) => Ok(AgentFrame::Ping(ping.nonce)),
         Frame::CommandResult(result) => Ok(AgentFrame::CommandResult(result)),
         Frame::Optics(optics) => Ok(AgentFrame::Optics(optics)),
-        Frame::Pong(_) | Frame::Inventory(_) | Frame::SessionEvent(_) => Ok(AgentFrame::Noted),
+        Frame::Inventory(inventory) => Ok(AgentFrame::Inventory(inventory)),
+        Frame::Pong(_) | Frame::SessionEvent(_) => Ok(AgentFrame::Noted),
         other @ (Frame::Hello(_) | Frame::HelloAck(_) | Frame::Command(_) | Frame::Ack(_)) => {
             Err(Rejection::Unexpected {
                 frame: other.tag().name(),

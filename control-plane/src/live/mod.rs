@@ -95,6 +95,13 @@ impl LiveState {
         subscribers.get(customer_id).cloned()
     }
 
+    /// The customer's newest rates, if a sample reached this process within the offline
+    /// window (older rates describe a subscriber now offline).
+    pub fn current_rates(&self, customer_id: &str) -> Option<LivePoint> {
+        let (point, received_unix_ms) = self.existing(customer_id)?.latest()?;
+        (now_unix_ms() - received_unix_ms <= millis(self.offline_after)).then_some(point)
+    }
+
     /// Subscribers with a series in this process.
     pub fn subscriber_count(&self) -> usize {
         self.subscribers

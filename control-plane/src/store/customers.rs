@@ -34,6 +34,15 @@ pub struct CustomerRow {
     pub updated_at: String,
 }
 
+/// Who a PPPoE username belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PppoeSubscriberRow {
+    pub pppoe_username: String,
+    pub customer_id: String,
+    pub customer_code: String,
+    pub name: String,
+}
+
 /// Every field staff set on a customer (create and full update).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerFields {
@@ -163,6 +172,28 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// The customers holding these PPPoE usernames (unknown ones are left out).
+    pub async fn customers_by_pppoe_usernames(
+        &self,
+        usernames: &[&str],
+    ) -> StoreResult<Vec<PppoeSubscriberRow>> {
+        let mut found = Vec::with_capacity(usernames.len());
+        for chunk in usernames.chunks(100) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "SELECT pppoe_username, id AS customer_id, customer_code, name FROM customers \
+                 WHERE pppoe_username IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query_as(&sql);
+            for username in chunk {
+                query = query.bind(*username);
+            }
+            found.extend(query.fetch_all(self.pool()).await?);
+        }
+        Ok(found)
     }
 
     pub async fn customer(&self, id: &str) -> StoreResult<CustomerRow> {

@@ -195,6 +195,16 @@ impl Store {
         Ok(Paged { rows, total })
     }
 
+    /// Every device of a site, by name.
+    pub async fn devices_at_site(&self, site_id: &str) -> StoreResult<Vec<DeviceRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices WHERE site_id = $1 ORDER BY name"
+        ))
+        .bind(site_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn delete_device(&self, id: &str) -> StoreResult<()> {
         let used: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM customers WHERE bras_device_id = $1 OR olt_device_id = $1 \

@@ -61,7 +61,7 @@ pub struct SubscriberKeyRow {
 }
 
 /// `($1, $2, …), ($n, …)` for `rows` rows of `columns` parameters.
-fn values_list(rows: usize, columns: usize) -> String {
+pub(super) fn values_list(rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -77,7 +77,7 @@ fn values_list(rows: usize, columns: usize) -> String {
 }
 
 impl Store {
-    fn rows_per_statement(&self) -> usize {
+    pub(super) fn rows_per_statement(&self) -> usize {
         match self.backend() {
             Backend::Postgres => POSTGRES_ROWS_PER_STATEMENT,
             Backend::Sqlite => SQLITE_ROWS_PER_STATEMENT,

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod customers;
 pub mod devices;
 pub mod ingest;
+pub mod inventory;
 pub mod network;
 pub mod optics;
 pub mod optics_alarms;

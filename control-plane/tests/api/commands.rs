@@ -8,39 +8,10 @@ use proto::{CommandKind, CommandState, PonPort, SubscriberKey};
 use serde_json::Value;
 
 use crate::agent_client::{register_agent, TestAgent};
-use crate::both_backends;
 use crate::helpers::{assert_metric, eventually, metrics_text, TestApp, RAHIM};
+use crate::{both_backends, both_backends_with};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-/// Runs a test body on both backends with a configuration of its own.
-macro_rules! both_backends_with {
-    ($name:ident, $configure:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let backend = $crate::helpers::Backend::Sqlite;
-                if let Some(app) =
-                    $crate::helpers::TestApp::spawn_with(backend, super::$configure).await
-                {
-                    super::$name(&app).await;
-                    app.stop().await;
-                }
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let backend = $crate::helpers::Backend::Postgres;
-                if let Some(app) =
-                    $crate::helpers::TestApp::spawn_with(backend, super::$configure).await
-                {
-                    super::$name(&app).await;
-                    app.stop().await;
-                }
-            }
-        }
-    };
-}
 
 /// Every deadline one second, so expiry shows within a test.
 fn short_deadlines(config: &mut control_plane::config::Config) {

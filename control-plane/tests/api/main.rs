@@ -11,6 +11,7 @@ mod bgp_peers;
 mod commands;
 mod customer;
 mod ingest;
+mod inventory;
 mod isolation;
 mod limits;
 mod live_stream;

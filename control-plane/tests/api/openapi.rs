@@ -43,6 +43,8 @@ async fn every_route_is_documented(app: &TestApp) {
         "/api/v1/admin/packages",
         "/api/v1/admin/customers/{id}",
         "/api/v1/admin/audit-log",
+        "/api/v1/admin/agents/{id}/inventory",
+        "/api/v1/admin/devices/{id}/interfaces",
     ] {
         assert!(paths.contains_key(admin), "{admin} missing");
     }

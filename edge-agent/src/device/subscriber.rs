@@ -6,18 +6,9 @@ use netops_snmp::profile::{IndexPart, OnuIndex, OnuProfile};
 use proto::{PonPort, SubscriberKey};
 
 /// MikroTik names each PPPoE session's dynamic interface `<pppoe-USERNAME>`; every other
-/// interface is a port of its device.
+/// interface is a port of its device (the rule lives in `proto`, which the control plane shares).
 pub fn subscriber_key(device: &str, if_name: &str) -> SubscriberKey {
-    match if_name
-        .strip_prefix("<pppoe-")
-        .and_then(|rest| rest.strip_suffix('>'))
-    {
-        Some(username) if !username.is_empty() => SubscriberKey::PppoeUsername(username.to_owned()),
-        _ => SubscriberKey::Port {
-            device: device.to_owned(),
-            if_name: if_name.to_owned(),
-        },
-    }
+    SubscriberKey::of_interface(device, if_name)
 }
 
 /// An ONU's key: its PON frame/slot/port from the profile's layout (or the raw PON index when

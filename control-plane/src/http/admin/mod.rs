@@ -1,6 +1,8 @@
 //! The staff and NOC API at `/api/v1/admin`, role-checked per route: admin may do everything;
 //! noc manages sites, devices and agents, reads commands and queues device actions (BGP
 //! peering changes included); billing manages customers; support reads customers and commands.
+//! noc manages sites, devices and agents, reads commands and queues device actions; billing
+//! manages customers; support reads customers, commands and what agents report.
 
 pub mod activity;
 pub mod agents;
@@ -9,6 +11,7 @@ pub mod auth;
 pub mod bgp_peers;
 pub mod commands;
 pub mod customers;
+pub mod inventory;
 pub mod network;
 pub mod optics;
 pub mod optics_alarms;
@@ -107,4 +110,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::customer_history))
         .routes(routes!(agents::create, agents::list))
         .routes(routes!(agents::revoke))
+        .routes(routes!(inventory::agent_inventory))
+        .routes(routes!(inventory::device_interfaces))
 }
