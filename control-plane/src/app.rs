@@ -32,6 +32,8 @@ pub enum StartError {
     Metrics(#[from] prometheus::Error),
     #[error("{0}")]
     Aaa(#[from] crate::aaa::runtime::AaaStartError),
+    #[error("{0}")]
+    Billing(#[from] crate::billing::runtime::BillingStartError),
     #[error("HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -72,7 +74,7 @@ pub fn jwt_secret(config: &Config) -> Result<Secret, StartError> {
     Ok(Secret::new(secret))
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -94,6 +96,11 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
     state.commands = Arc::new(crate::commands::CommandPipeline::new(
         config.commands.clone(),
     ));
+    state.billing = Arc::new(crate::billing::BillingRuntime::load(
+        &config.billing,
+        &config.data_dir,
+        config.listen,
+    )?);
     Ok(state)
 }
 
@@ -112,6 +119,7 @@ pub async fn serve(
     let flusher = tokio::spawn(crate::ingest::flush::run(state.clone(), drained));
     tokio::spawn(crate::aaa::stale_sweep::run(state.clone()));
     tokio::spawn(crate::commands::expiry::run(state.clone()));
+    tokio::spawn(crate::billing::job::run(state.clone()));
     let streams = Arc::clone(&state.shutdown);
     let (router, _doc) = http::router(state.clone());
     let result = axum::serve(

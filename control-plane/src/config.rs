@@ -51,6 +51,8 @@ pub struct Config {
     pub aaa: crate::aaa::AaaSettings,
     /// Device command deadlines (`[commands]`).
     pub commands: crate::commands::CommandSettings,
+    /// The billing job, due dates, tax, suspension grace and payment gateway (`[billing]`).
+    pub billing: crate::billing::BillingSettings,
 }
 
 /// Abuse limits on the public API.
@@ -97,6 +99,7 @@ impl Default for Config {
             limits: Limits::default(),
             aaa: crate::aaa::AaaSettings::default(),
             commands: crate::commands::CommandSettings::default(),
+            billing: crate::billing::BillingSettings::default(),
         }
     }
 }
@@ -119,6 +122,8 @@ struct FileConfig {
     aaa: crate::aaa::settings::FileAaa,
     #[serde(default)]
     commands: crate::commands::settings::FileCommands,
+    #[serde(default)]
+    billing: crate::billing::settings::FileBilling,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -301,6 +306,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     }
     crate::aaa::settings::apply_file(&mut config.aaa, file.aaa, &at, problems);
     crate::commands::settings::apply_file(&mut config.commands, file.commands, &at, problems);
+    crate::billing::settings::apply_file(&mut config.billing, file.billing, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }
@@ -332,6 +338,9 @@ fn apply_env(config: &mut Config, env: &[(String, String)], problems: &mut Vec<S
                 Ok(v) => config.limits.customer_requests_per_minute = v,
                 Err(_) => problems.push(format!("{key}: '{value}' is not a whole number")),
             },
+            _ if key.starts_with("NETOPS_BILLING_") => {
+                crate::billing::settings::apply_env(&mut config.billing, key, value, problems)
+            }
             _ if key.starts_with("NETOPS_AAA_") => {
                 crate::aaa::settings::apply_env(&mut config.aaa, key, value, problems)
             }

@@ -27,6 +27,8 @@ pub struct AppState {
     pub aaa: Arc<crate::aaa::AaaRuntime>,
     /// Device command deadlines and the wake-up of agent connections (`[commands]`).
     pub commands: Arc<crate::commands::CommandPipeline>,
+    /// Billing settings, the clock the billing job reads and the callback key (`[billing]`).
+    pub billing: Arc<crate::billing::BillingRuntime>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             shutdown: crate::shutdown::Shutdown::new(),
             aaa: Arc::new(crate::aaa::AaaRuntime::disabled()),
             commands: Arc::new(crate::commands::CommandPipeline::default()),
+            billing: Arc::new(crate::billing::BillingRuntime::default()),
         }
     }
 }

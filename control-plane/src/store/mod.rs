@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod areas;
 pub mod audit;
+pub mod billing;
 pub mod bills;
 pub mod command_dispatch;
 pub mod commands;

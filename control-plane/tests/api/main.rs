@@ -7,6 +7,7 @@ mod aaa;
 mod admin;
 mod agents;
 mod auth;
+mod billing;
 mod commands;
 mod customer;
 mod ingest;

@@ -1,11 +1,12 @@
 //! The staff and NOC API at `/api/v1/admin`, role-checked per route: admin may do everything;
-//! noc manages sites, devices and agents, reads commands and queues device actions; billing manages customers; support reads
+//! noc manages sites, devices and agents, reads commands and queues device actions; billing manages customers, bills and payments; support reads
 //! customers and commands.
 
 pub mod activity;
 pub mod agents;
 pub mod areas;
 pub mod auth;
+pub mod billing;
 pub mod commands;
 pub mod customers;
 pub mod network;
@@ -100,4 +101,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::customer_history))
         .routes(routes!(agents::create, agents::list))
         .routes(routes!(agents::revoke))
+        .routes(routes!(billing::run))
 }

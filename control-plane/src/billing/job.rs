@@ -1,0 +1,93 @@
+//! The billing job: every `run_interval` (and when staff ask) it issues the bills that are due
+//! today, marks bills past their due date overdue, and suspends subscribers whose service
+//! expired with money due. Every step is safe to repeat and to run on two replicas at once.
+
+use time::OffsetDateTime;
+
+use super::issue::{bill_for, BillPolicy};
+use crate::domain::time::date_text;
+use crate::http::AppState;
+use crate::store::billing::IssueOutcome;
+use crate::store::StoreError;
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// The ISP's date the run billed for.
+    pub billing_date: String,
+    pub bills_issued: u64,
+    /// Bills another run (or replica) had issued first.
+    pub bills_already_issued: u64,
+    pub bills_overdue: u64,
+    pub customers_suspended: u64,
+    /// Customers that could not be billed (bad cycle, database error); each is logged.
+    pub customers_failed: u64,
+}
+
+/// Runs the job every `run_interval` until the server stops. The first run is one interval
+/// after start, so a restart loop does not bill in a burst.
+pub async fn run(state: AppState) {
+    let every = state.billing.settings.run_interval;
+    let mut stop = state.shutdown.signal();
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stopping| *stopping) => break,
+        }
+        let now = state.billing.clock.now();
+        match run_once(&state, now).await {
+            Ok(report) => log_report(&report),
+            Err(err) => tracing::warn!(error = %err, "billing run failed"),
+        }
+    }
+}
+
+fn log_report(report: &RunReport) {
+    if report.bills_issued + report.bills_overdue + report.customers_suspended > 0 {
+        tracing::info!(
+            issued = report.bills_issued,
+            overdue = report.bills_overdue,
+            suspended = report.customers_suspended,
+            "billing run"
+        );
+    }
+}
+
+/// One run at `now`.
+pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport, StoreError> {
+    let today = now.to_offset(state.aaa.settings.utc_offset).date();
+    let policy = BillPolicy {
+        due_days: state.billing.settings.due_days,
+        tax_basis_points: state.billing.settings.tax_basis_points,
+    };
+    let mut report = RunReport {
+        billing_date: date_text(today),
+        ..RunReport::default()
+    };
+    for customer in state.store.billable_customers().await? {
+        let bill = match bill_for(&customer, today, policy) {
+            Ok(Some(bill)) => bill,
+            Ok(None) => continue,
+            Err(err) => {
+                tracing::warn!(customer = %customer.id, error = %err, "customer not billed");
+                report.customers_failed += 1;
+                continue;
+            }
+        };
+        match state.store.issue_bill(&bill).await {
+            Ok(IssueOutcome::Issued(row)) => {
+                report.bills_issued += 1;
+                tracing::debug!(customer = %customer.id, bill = %row.bill_number, "bill issued");
+            }
+            Ok(IssueOutcome::AlreadyIssued) => report.bills_already_issued += 1,
+            Err(err) => {
+                tracing::warn!(customer = %customer.id, error = %err, "bill not issued");
+                report.customers_failed += 1;
+            }
+        }
+    }
+    report.bills_overdue = state.store.mark_overdue_bills(&date_text(today)).await?;
+    Ok(report)
+}
