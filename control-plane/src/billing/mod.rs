@@ -20,3 +20,5 @@ pub mod status;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use runtime::BillingRuntime;
 pub use settings::BillingSettings;
+pub mod gateway;
+pub mod settle;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::clock::{Clock, SystemClock};
-use super::settings::BillingSettings;
+use super::gateway::sandbox::SandboxGateway;
+use super::gateway::PaymentGateway;
+use super::settings::{BillingSettings, GatewayKind};
 
 /// Why billing could not start.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,7 @@ pub struct BillingRuntime {
     callback_key: ring::hmac::Key,
     /// Base of payment URLs, without a trailing slash.
     pub public_url: String,
+    sandbox: Option<SandboxGateway>,
 }
 
 impl std::fmt::Debug for BillingRuntime {
@@ -42,11 +45,15 @@ impl BillingRuntime {
         callback_key: &[u8],
         public_url: String,
     ) -> Self {
+        let callback_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, callback_key);
+        let sandbox = (settings.gateway == GatewayKind::Sandbox)
+            .then(|| SandboxGateway::new(&public_url, callback_key.clone()));
         Self {
             settings,
             clock,
-            callback_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, callback_key),
+            callback_key,
             public_url,
+            sandbox,
         }
     }
 
@@ -81,6 +88,16 @@ impl BillingRuntime {
 
     pub fn callback_key(&self) -> &ring::hmac::Key {
         &self.callback_key
+    }
+
+    /// The configured payment gateway; `None` when online payments are off.
+    pub fn gateway(&self) -> Option<&dyn PaymentGateway> {
+        self.sandbox.as_ref().map(|g| g as &dyn PaymentGateway)
+    }
+
+    /// The sandbox gateway, when it is the configured one.
+    pub fn sandbox(&self) -> Option<&SandboxGateway> {
+        self.sandbox.as_ref()
     }
 }
 

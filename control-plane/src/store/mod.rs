@@ -17,6 +17,7 @@ pub mod packages;
 pub mod payments;
 pub mod pppoe_accounts;
 pub mod sessions;
+pub mod settlement;
 pub mod staff;
 pub mod tickets;
 

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod network;
 pub mod optics;
 pub mod packages;
+pub mod payments;
 pub mod pppoe;
 pub mod sessions;
 pub mod staff;
@@ -102,4 +103,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agents::create, agents::list))
         .routes(routes!(agents::revoke))
         .routes(routes!(billing::run))
+        .routes(routes!(payments::record))
 }

@@ -3,4 +3,5 @@
 //! and reactivated by paying.
 
 mod job;
+mod payments;
 mod support;
