@@ -4,8 +4,13 @@
 
 use time::OffsetDateTime;
 
+use serde_json::json;
+
 use super::issue::{bill_for, BillPolicy};
-use crate::domain::time::date_text;
+use super::settle::disconnect;
+use crate::aaa::expiry::expiry_instant;
+use crate::domain::time::{date_text, parse_date};
+use crate::http::audit::{self, Actor};
 use crate::http::AppState;
 use crate::store::billing::IssueOutcome;
 use crate::store::StoreError;
@@ -89,5 +94,48 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
         }
     }
     report.bills_overdue = state.store.mark_overdue_bills(&date_text(today)).await?;
+    report.customers_suspended = suspend_expired(state, now).await?;
     Ok(report)
+}
+
+/// Suspends subscribers whose service ended (the midnight after the expiry date in the ISP's
+/// zone, plus the grace period) with money due: status, audit entry, and a disconnect so the
+/// BRAS drops the session and the next login gets the suspended answer.
+async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, StoreError> {
+    let offset = state.aaa.settings.utc_offset;
+    let grace = time::Duration::try_from(state.billing.settings.suspend_grace)
+        .unwrap_or(time::Duration::ZERO);
+    let today = now.to_offset(offset).date();
+    let mut suspended = 0;
+    for (customer_id, expiry) in state.store.suspension_candidates(&date_text(today)).await? {
+        let Some(expiry_date) = parse_date(&expiry) else {
+            continue;
+        };
+        let ends = expiry_instant(expiry_date, offset) + grace;
+        if now < ends || !state.store.suspend_for_money_due(&customer_id).await? {
+            continue;
+        }
+        suspended += 1;
+        let system = Actor {
+            kind: "system",
+            id: "billing".to_owned(),
+            name: None,
+            client_ip: "local".to_owned(),
+        };
+        let detail = json!({ "reason": "expired with money due", "expiry_date": expiry });
+        if let Err(err) = audit::record(
+            state,
+            &system,
+            "customer.suspend",
+            "customer",
+            Some(&customer_id),
+            detail,
+        )
+        .await
+        {
+            tracing::error!(customer = %customer_id, error = ?err, "suspension not audited");
+        }
+        disconnect(state, &customer_id, "suspended for money due").await;
+    }
+    Ok(suspended)
 }

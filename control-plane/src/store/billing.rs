@@ -186,3 +186,36 @@ pub(super) async fn refresh_due_amount(
         .await?;
     Ok(due)
 }
+
+impl Store {
+    /// Active customers with money due whose paid-until date is `last_expiry_date` or earlier
+    /// and who are not exempt: (id, expiry date).
+    pub async fn suspension_candidates(
+        &self,
+        last_expiry_date: &str,
+    ) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, expiry_date FROM customers WHERE status = 'active' \
+             AND never_suspend = 0 AND due_amount_minor > 0 AND expiry_date IS NOT NULL \
+             AND expiry_date <= $1 ORDER BY id",
+        )
+        .bind(last_expiry_date)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Suspends the customer if still active, owing and not exempt; `false` when another run
+    /// (or a payment) came first, so only one run acts on a suspension.
+    pub async fn suspend_for_money_due(&self, customer_id: &str) -> StoreResult<bool> {
+        Ok(sqlx::query(
+            "UPDATE customers SET status = 'suspended', updated_at = $1 WHERE id = $2 \
+             AND status = 'active' AND due_amount_minor > 0 AND never_suspend = 0",
+        )
+        .bind(now_text())
+        .bind(customer_id)
+        .execute(self.pool())
+        .await?
+        .rows_affected()
+            == 1)
+    }
+}

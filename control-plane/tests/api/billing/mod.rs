@@ -5,3 +5,4 @@
 mod job;
 mod payments;
 mod support;
+mod suspension;

@@ -14,7 +14,7 @@ use crate::helpers::{TestApp, KARIMA, RAHIM};
 
 const CALLBACK_KEY: &str = "test-callback-key-0123456789abcdef-0123";
 
-fn sandbox(config: &mut Config) {
+pub fn sandbox_config(config: &mut Config) {
     config.billing.gateway = GatewayKind::Sandbox;
     config.billing.callback_key = Some(Secret::new(CALLBACK_KEY));
 }
@@ -135,7 +135,7 @@ async fn sandbox_payment_settles_the_bill_once(app: &TestApp) {
     assert_eq!(me["expiry_date"], "2027-03-31");
     assert_eq!(me["due_amount"], 0);
 }
-both_backends!(sandbox_payment_settles_the_bill_once, super::sandbox);
+both_backends!(sandbox_payment_settles_the_bill_once, super::sandbox_config);
 
 async fn forged_and_repriced_callbacks_change_nothing(app: &TestApp) {
     let customer_id = billing_customer(app, "2026-06-01", "2026-12-31").await;
@@ -190,7 +190,10 @@ async fn forged_and_repriced_callbacks_change_nothing(app: &TestApp) {
     assert_eq!(bill["status"], "partial");
     assert_eq!(profile(app, &token).await["due_amount"], 500);
 }
-both_backends!(forged_and_repriced_callbacks_change_nothing, super::sandbox);
+both_backends!(
+    forged_and_repriced_callbacks_change_nothing,
+    super::sandbox_config
+);
 
 async fn staff_record_cash_oldest_bill_first(app: &TestApp) {
     let customer_id = billing_customer(app, "2026-06-01", "2026-12-31").await;
@@ -321,5 +324,5 @@ async fn another_customers_bills_and_payments_are_unreachable(app: &TestApp) {
 }
 both_backends!(
     another_customers_bills_and_payments_are_unreachable,
-    super::sandbox
+    super::sandbox_config
 );
