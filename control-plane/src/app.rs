@@ -32,6 +32,8 @@ pub enum StartError {
     Metrics(#[from] prometheus::Error),
     #[error("{0}")]
     Aaa(#[from] crate::aaa::runtime::AaaStartError),
+    #[error("{0}")]
+    Billing(#[from] crate::billing::runtime::BillingStartError),
     #[error("HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -92,7 +94,7 @@ pub fn jwt_secret(config: &Config) -> Result<Secret, StartError> {
     Ok(Secret::new(secret))
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -116,6 +118,11 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
         config.commands.clone(),
     ));
     state.inventory_limits = config.inventory;
+    state.billing = Arc::new(crate::billing::BillingRuntime::load(
+        &config.billing,
+        &config.data_dir,
+        config.listen,
+    )?);
     Ok(state)
 }
 
@@ -135,6 +142,7 @@ pub async fn serve(
     tokio::spawn(crate::aaa::stale_sweep::run(state.clone()));
     let auth_log = tokio::spawn(crate::aaa::auth_log::run(state.clone()));
     tokio::spawn(crate::commands::expiry::run(state.clone()));
+    tokio::spawn(crate::billing::job::run(state.clone()));
     let streams = Arc::clone(&state.shutdown);
     let (router, _doc) = http::router(state.clone());
     let result = axum::serve(

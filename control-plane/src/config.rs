@@ -57,6 +57,8 @@ pub struct Config {
     pub metrics: crate::telemetry::MetricsSettings,
     /// The largest `Inventory` an agent may report (`[inventory]`).
     pub inventory: crate::inventory::InventoryLimits,
+    /// The billing job, due dates, tax, suspension grace and payment gateway (`[billing]`).
+    pub billing: crate::billing::BillingSettings,
 }
 
 /// Abuse limits on the public API.
@@ -106,6 +108,7 @@ impl Default for Config {
             optics: crate::optics::OpticsSettings::default(),
             metrics: crate::telemetry::MetricsSettings::default(),
             inventory: crate::inventory::InventoryLimits::default(),
+            billing: crate::billing::BillingSettings::default(),
         }
     }
 }
@@ -133,6 +136,7 @@ struct FileConfig {
     #[serde(default)]
     metrics: crate::telemetry::FileMetrics,
     inventory: crate::inventory::limits::FileInventory,
+    billing: crate::billing::settings::FileBilling,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -328,6 +332,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     crate::optics::settings::apply_file(&mut config.optics, file.optics, &at, problems);
     config.metrics.apply_file(file.metrics);
     crate::inventory::limits::apply_file(&mut config.inventory, file.inventory, &at, problems);
+    crate::billing::settings::apply_file(&mut config.billing, file.billing, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }
@@ -359,6 +364,9 @@ fn apply_env(config: &mut Config, env: &[(String, String)], problems: &mut Vec<S
                 Ok(v) => config.limits.customer_requests_per_minute = v,
                 Err(_) => problems.push(format!("{key}: '{value}' is not a whole number")),
             },
+            _ if key.starts_with("NETOPS_BILLING_") => {
+                crate::billing::settings::apply_env(&mut config.billing, key, value, problems)
+            }
             _ if key.starts_with("NETOPS_AAA_") => {
                 crate::aaa::settings::apply_env(&mut config.aaa, key, value, problems)
             }

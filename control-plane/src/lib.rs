@@ -3,6 +3,7 @@
 pub mod aaa;
 pub mod app;
 pub mod auth;
+pub mod billing;
 pub mod cli;
 pub mod commands;
 pub mod config;

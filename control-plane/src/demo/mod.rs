@@ -346,6 +346,10 @@ async fn seed_billing(
                 paid_date: paid.then(|| date_text(paid_day)),
                 payment_method: paid.then(|| "bkash".to_owned()),
                 payment_reference: paid.then(|| reference.clone()),
+                period_start: Some(date_text(bill_day)),
+                period_end: Some(date_text(
+                    crate::billing::cycle::add_months(bill_day, 1) - time::Duration::DAY,
+                )),
                 ..NewBill::default()
             })
             .await?;

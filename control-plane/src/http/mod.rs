@@ -9,6 +9,7 @@ pub mod customer;
 pub mod extract;
 pub mod openapi;
 pub mod ops;
+pub mod payments;
 pub mod principal;
 pub mod radius;
 pub mod response;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .nest(CUSTOMER_API_BASES[0], customer::routes())
         .nest("/api/v1/admin", admin::routes())
         .nest("/api/v1/radius", radius::routes())
+        .nest("/api/v1/payments", payments::routes())
         .nest("/api/v1/agent", agent_routes())
         .split_for_parts();
     // The seed's own base path serves the same handlers; documented once.

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "customer", description = "Subscriber self-service (seed 001)"),
         (name = "admin", description = "Staff and NOC API"),
+        (name = "payments", description = "Payment gateway callbacks and the sandbox gateway's page"),
         (name = "agent", description = "Edge agent WebSocket (binary netops wire protocol)"),
     )
 )]

@@ -33,6 +33,8 @@ pub struct AppState {
     pub optics: Arc<crate::optics::OpticsRuntime>,
     /// The largest `Inventory` an agent may report (`[inventory]`).
     pub inventory_limits: crate::inventory::InventoryLimits,
+    /// Billing settings, the clock the billing job reads and the callback key (`[billing]`).
+    pub billing: Arc<crate::billing::BillingRuntime>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             commands: Arc::new(crate::commands::CommandPipeline::default()),
             optics: Arc::new(crate::optics::OpticsRuntime::default()),
             inventory_limits: crate::inventory::InventoryLimits::default(),
+            billing: Arc::new(crate::billing::BillingRuntime::default()),
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct BillRow {
     pub payment_reference: Option<String>,
     pub notes: Option<String>,
     pub created_at: String,
+    /// First and last day of the billing period the bill covers (`YYYY-MM-DD`).
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
 }
 
 /// A bill to be written as is (the demo seeds these; the billing engine computes them).
@@ -40,11 +43,13 @@ pub struct NewBill {
     pub payment_method: Option<String>,
     pub payment_reference: Option<String>,
     pub notes: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
 }
 
 const COLUMNS: &str = "id, customer_id, bill_number, billing_month, amount_minor, discount_minor, \
     tax_minor, total_minor, paid_minor, status, bill_date, due_date, paid_date, payment_method, \
-    payment_reference, notes, created_at";
+    payment_reference, notes, created_at, period_start, period_end";
 
 impl Store {
     pub async fn insert_bill(&self, b: &NewBill) -> StoreResult<BillRow> {
@@ -52,8 +57,9 @@ impl Store {
         sqlx::query_as(&format!(
             "INSERT INTO bills (id, customer_id, bill_number, billing_month, amount_minor, \
              discount_minor, tax_minor, total_minor, paid_minor, status, bill_date, due_date, \
-             paid_date, payment_method, payment_reference, notes, created_at) VALUES ($1, $2, $3, \
-             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {COLUMNS}"
+             paid_date, payment_method, payment_reference, notes, created_at, period_start, \
+             period_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19) RETURNING {COLUMNS}"
         ))
         .bind(new_id())
         .bind(&b.customer_id)
@@ -72,6 +78,8 @@ impl Store {
         .bind(&b.payment_reference)
         .bind(&b.notes)
         .bind(now_text())
+        .bind(&b.period_start)
+        .bind(&b.period_end)
         .fetch_one(self.pool())
         .await
         .map_err(|e| StoreError::from_write(e, "bill"))

@@ -32,6 +32,14 @@ pub struct CustomerRow {
     pub cpe_device_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// `monthly` or `prepaid`.
+    pub billing_cycle: String,
+    /// Day of the month a monthly customer is billed (1 to 28).
+    pub billing_day: i64,
+    /// Money paid beyond every bill, used by the next bills.
+    pub credit_minor: i64,
+    /// 1 when the customer is never suspended for money due.
+    pub never_suspend: i64,
 }
 
 /// Who a PPPoE username belongs to.
@@ -81,7 +89,7 @@ pub struct CustomerFilter {
 const COLUMNS: &str = "id, customer_code, name, phone, email, address, status, pppoe_username, \
     onu_mac, router_mac, pon_port, area_id, package_id, monthly_bill_minor, due_amount_minor, \
     expiry_date, connection_date, bras_device_id, olt_device_id, onu_id, cpe_device_id, \
-    created_at, updated_at";
+    created_at, updated_at, billing_cycle, billing_day, credit_minor, never_suspend";
 
 fn bind_fields<'q>(
     query: QueryAs<'q, Any, CustomerRow, AnyArguments<'q>>,

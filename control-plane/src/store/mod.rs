@@ -5,6 +5,7 @@ pub mod agents;
 pub mod areas;
 pub mod audit;
 pub mod backup;
+pub mod billing;
 pub mod bills;
 pub mod command_dispatch;
 pub mod commands;
@@ -19,6 +20,7 @@ pub mod packages;
 pub mod payments;
 pub mod pppoe_accounts;
 pub mod sessions;
+pub mod settlement;
 pub mod staff;
 pub mod tickets;
 

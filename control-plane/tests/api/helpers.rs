@@ -1,9 +1,11 @@
 //! Test harness: a real control plane on 127.0.0.1:0 over a fresh SQLite file or a fresh
 //! PostgreSQL database, seeded with the demo ISP, and a small HTTP client.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use control_plane::auth::{Principal, TokenKeys};
+use control_plane::billing::ManualClock;
 use control_plane::config::{Config, Secret};
 use control_plane::store::Store;
 use reqwest::StatusCode;
@@ -23,11 +25,18 @@ pub enum Backend {
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
+        $crate::both_backends!($name, |_| {});
+    };
+    // With the configuration adjusted by `$configure` (a `fn(&mut Config)`) first.
+    ($name:ident, $configure:expr) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) =
-                    $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await
+                if let Some(app) = $crate::helpers::TestApp::spawn_with(
+                    $crate::helpers::Backend::Sqlite,
+                    $configure,
+                )
+                .await
                 {
                     super::$name(&app).await;
                     app.stop().await;
@@ -36,8 +45,11 @@ macro_rules! both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) =
-                    $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await
+                if let Some(app) = $crate::helpers::TestApp::spawn_with(
+                    $crate::helpers::Backend::Postgres,
+                    $configure,
+                )
+                .await
                 {
                     super::$name(&app).await;
                     app.stop().await;
@@ -88,6 +100,8 @@ pub struct TestApp {
     pub store: Store,
     pub keys: TokenKeys,
     pub client: reqwest::Client,
+    /// The clock billing reads: the time at start until a test moves it.
+    pub clock: Arc<ManualClock>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     pg_cleanup: Option<(String, String)>,
@@ -175,7 +189,8 @@ impl TestApp {
             .await
             .expect("open store");
         control_plane::demo::seed(&store).await.expect("seed demo");
-        let (base, tx, server) = start_server(&config, &store).await;
+        let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+        let (base, tx, server) = start_server(&config, &store, &clock).await;
         Some(TestApp {
             base,
             config,
@@ -185,6 +200,7 @@ impl TestApp {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("client"),
+            clock,
             shutdown: Some(tx),
             server: Some(server),
             pg_cleanup,
@@ -196,7 +212,7 @@ impl TestApp {
     /// new one, with fresh in-memory state, on the same database.
     pub async fn restart(&mut self) {
         self.stop_server().await;
-        let (base, tx, server) = start_server(&self.config, &self.store).await;
+        let (base, tx, server) = start_server(&self.config, &self.store, &self.clock).await;
         self.base = base;
         self.shutdown = Some(tx);
         self.server = Some(server);
@@ -335,12 +351,22 @@ impl TestApp {
 async fn start_server(
     config: &Config,
     store: &Store,
+    clock: &Arc<ManualClock>,
 ) -> (String, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let state = control_plane::app::build_state(config, store.clone()).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
+    let base = format!("http://{addr}");
+    let mut state = control_plane::app::build_state(config, store.clone()).expect("state");
+    // Payment URLs point at this server; billing reads the test's clock.
+    let mut billing_settings = config.billing.clone();
+    billing_settings.public_url = Some(base.clone());
+    let billing =
+        control_plane::billing::BillingRuntime::load(&billing_settings, &config.data_dir, addr)
+            .expect("billing")
+            .with_clock(clock.clone());
+    state.billing = Arc::new(billing);
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         control_plane::app::serve(state, listener, async {
@@ -349,7 +375,7 @@ async fn start_server(
         .await
         .expect("serve");
     });
-    (format!("http://{addr}"), tx, server)
+    (base, tx, server)
 }
 
 /// Polls `check` until it gives a value or `limit` passes; fails the test with `what` then.

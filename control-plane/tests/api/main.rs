@@ -8,6 +8,7 @@ mod admin;
 mod agents;
 mod auth;
 mod bgp_peers;
+mod billing;
 mod commands;
 mod customer;
 mod ingest;

@@ -3,12 +3,15 @@
 //! peering changes included); billing manages customers; support reads customers and commands.
 //! noc manages sites, devices and agents, reads commands and queues device actions; billing
 //! manages customers; support reads customers, commands and what agents report.
+//! noc manages sites, devices and agents, reads commands and queues device actions; billing manages customers, bills and payments; support reads
+//! customers and commands.
 
 pub mod activity;
 pub mod agents;
 pub mod areas;
 pub mod auth;
 pub mod bgp_peers;
+pub mod billing;
 pub mod commands;
 pub mod customers;
 pub mod inventory;
@@ -17,6 +20,7 @@ pub mod optics;
 pub mod optics_alarms;
 pub mod optics_customer;
 pub mod packages;
+pub mod payments;
 pub mod pppoe;
 pub mod sessions;
 pub mod staff;
@@ -112,4 +116,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agents::revoke))
         .routes(routes!(inventory::agent_inventory))
         .routes(routes!(inventory::device_interfaces))
+        .routes(routes!(billing::run))
+        .routes(routes!(payments::record))
 }

@@ -142,6 +142,11 @@ fn positive_amount(value: Option<serde_json::Value>) -> Result<Money, ApiError> 
     Ok(money)
 }
 
+/// The configured gateway's page for this payment.
+fn payment_url(state: &AppState, payment_id: &str) -> Option<String> {
+    state.billing.gateway().map(|g| g.payment_url(payment_id))
+}
+
 fn method(value: Option<String>) -> Result<PaymentMethod, ApiError> {
     let text =
         non_empty(value).ok_or_else(|| ApiError::bad_request("payment_method is required"))?;
@@ -197,10 +202,10 @@ pub async fn initiate_payment(
     .await?;
     ok_with(
         PaymentInitiated {
+            payment_url: payment_url(&state, &payment.id),
             payment_id: payment.id,
             amount: Amount(amount),
             status: payment.status,
-            payment_url: None,
         },
         "Payment initiated",
     )
@@ -252,6 +257,7 @@ pub async fn recharge(
     .await?;
     ok_with(
         RechargeInitiated {
+            payment_url: payment_url(&state, &payment.id),
             payment_id: payment.id,
             amount: Amount(amount),
             status: payment.status,

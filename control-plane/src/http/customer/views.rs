@@ -208,6 +208,8 @@ pub struct RechargeInitiated {
     pub payment_id: String,
     pub amount: Amount,
     pub status: String,
+    /// Where to send the subscriber to pay; null while no online gateway is configured.
+    pub payment_url: Option<String>,
 }
 
 /// The answer to a device action, as the seed gives it, plus the command's id and real state.

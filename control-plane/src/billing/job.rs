@@ -1,0 +1,141 @@
+//! The billing job: every `run_interval` (and when staff ask) it issues the bills that are due
+//! today, marks bills past their due date overdue, and suspends subscribers whose service
+//! expired with money due. Every step is safe to repeat and to run on two replicas at once.
+
+use time::OffsetDateTime;
+
+use serde_json::json;
+
+use super::issue::{bill_for, BillPolicy};
+use super::settle::disconnect;
+use crate::aaa::expiry::expiry_instant;
+use crate::domain::time::{date_text, parse_date};
+use crate::http::audit::{self, Actor};
+use crate::http::AppState;
+use crate::store::billing::IssueOutcome;
+use crate::store::StoreError;
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// The ISP's date the run billed for.
+    pub billing_date: String,
+    pub bills_issued: u64,
+    /// Bills another run (or replica) had issued first.
+    pub bills_already_issued: u64,
+    pub bills_overdue: u64,
+    pub customers_suspended: u64,
+    /// Customers that could not be billed (bad cycle, database error); each is logged.
+    pub customers_failed: u64,
+}
+
+/// Runs the job every `run_interval` until the server stops. The first run is one interval
+/// after start, so a restart loop does not bill in a burst.
+pub async fn run(state: AppState) {
+    let every = state.billing.settings.run_interval;
+    let mut stop = state.shutdown.signal();
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stopping| *stopping) => break,
+        }
+        let now = state.billing.clock.now();
+        match run_once(&state, now).await {
+            Ok(report) => log_report(&report),
+            Err(err) => tracing::warn!(error = %err, "billing run failed"),
+        }
+    }
+}
+
+fn log_report(report: &RunReport) {
+    if report.bills_issued + report.bills_overdue + report.customers_suspended > 0 {
+        tracing::info!(
+            issued = report.bills_issued,
+            overdue = report.bills_overdue,
+            suspended = report.customers_suspended,
+            "billing run"
+        );
+    }
+}
+
+/// One run at `now`.
+pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport, StoreError> {
+    let today = now.to_offset(state.aaa.settings.utc_offset).date();
+    let policy = BillPolicy {
+        due_days: state.billing.settings.due_days,
+        tax_basis_points: state.billing.settings.tax_basis_points,
+    };
+    let mut report = RunReport {
+        billing_date: date_text(today),
+        ..RunReport::default()
+    };
+    for customer in state.store.billable_customers().await? {
+        let bill = match bill_for(&customer, today, policy) {
+            Ok(Some(bill)) => bill,
+            Ok(None) => continue,
+            Err(err) => {
+                tracing::warn!(customer = %customer.id, error = %err, "customer not billed");
+                report.customers_failed += 1;
+                continue;
+            }
+        };
+        match state.store.issue_bill(&bill).await {
+            Ok(IssueOutcome::Issued(row)) => {
+                report.bills_issued += 1;
+                tracing::debug!(customer = %customer.id, bill = %row.bill_number, "bill issued");
+            }
+            Ok(IssueOutcome::AlreadyIssued) => report.bills_already_issued += 1,
+            Err(err) => {
+                tracing::warn!(customer = %customer.id, error = %err, "bill not issued");
+                report.customers_failed += 1;
+            }
+        }
+    }
+    report.bills_overdue = state.store.mark_overdue_bills(&date_text(today)).await?;
+    report.customers_suspended = suspend_expired(state, now).await?;
+    Ok(report)
+}
+
+/// Suspends subscribers whose service ended (the midnight after the expiry date in the ISP's
+/// zone, plus the grace period) with money due: status, audit entry, and a disconnect so the
+/// BRAS drops the session and the next login gets the suspended answer.
+async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, StoreError> {
+    let offset = state.aaa.settings.utc_offset;
+    let grace = time::Duration::try_from(state.billing.settings.suspend_grace)
+        .unwrap_or(time::Duration::ZERO);
+    let today = now.to_offset(offset).date();
+    let mut suspended = 0;
+    for (customer_id, expiry) in state.store.suspension_candidates(&date_text(today)).await? {
+        let Some(expiry_date) = parse_date(&expiry) else {
+            continue;
+        };
+        let ends = expiry_instant(expiry_date, offset) + grace;
+        if now < ends || !state.store.suspend_for_money_due(&customer_id).await? {
+            continue;
+        }
+        suspended += 1;
+        let system = Actor {
+            kind: "system",
+            id: "billing".to_owned(),
+            name: None,
+            client_ip: "local".to_owned(),
+        };
+        let detail = json!({ "reason": "expired with money due", "expiry_date": expiry });
+        if let Err(err) = audit::record(
+            state,
+            &system,
+            "customer.suspend",
+            "customer",
+            Some(&customer_id),
+            detail,
+        )
+        .await
+        {
+            tracing::error!(customer = %customer_id, error = ?err, "suspension not audited");
+        }
+        disconnect(state, &customer_id, "suspended for money due").await;
+    }
+    Ok(suspended)
+}

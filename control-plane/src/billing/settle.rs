@@ -1,0 +1,237 @@
+//! Settling payments from the HTTP side: a verified gateway callback, or a payment staff
+//! record; then the audit entries and, for a subscriber reactivated by paying, one disconnect
+//! so the BRAS applies the normal profile at the next login.
+
+use serde_json::json;
+
+use super::gateway::{CallbackError, CallbackOutcome, GatewayCallback, PaymentGateway};
+use crate::commands::request::{self, Requester};
+use crate::domain::time::timestamp_text;
+use crate::domain::CommandKind;
+use crate::http::audit::{self, Actor};
+use crate::http::response::ApiError;
+use crate::http::AppState;
+use crate::store::payments::PaymentRow;
+use crate::store::settlement::{Completion, Settlement};
+use crate::store::StoreError;
+
+/// Why a callback changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    #[error("callback refused: {0}")]
+    Signature(#[from] CallbackError),
+    #[error("no such payment")]
+    UnknownPayment,
+    #[error("the callback's amount ({callback_minor}) is not the payment's ({stored_minor}), in minor units")]
+    AmountMismatch {
+        callback_minor: i64,
+        stored_minor: i64,
+    },
+    #[error("the payment is already {0}")]
+    AlreadyFinal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<SettleError> for ApiError {
+    fn from(err: SettleError) -> Self {
+        match err {
+            SettleError::Signature(e) => ApiError::unauthorized(format!("callback refused: {e}")),
+            SettleError::UnknownPayment => ApiError::not_found("payment"),
+            SettleError::AmountMismatch { .. } | SettleError::AlreadyFinal(_) => {
+                ApiError::conflict(err.to_string())
+            }
+            SettleError::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
+/// What a callback did.
+#[derive(Debug, Clone)]
+pub struct CallbackResult {
+    pub payment: PaymentRow,
+    /// `false` for a repeated callback, which changed nothing.
+    pub applied: bool,
+    pub settlement: Option<Settlement>,
+}
+
+/// The gateway's side of the audit log.
+fn gateway_actor(gateway: &dyn PaymentGateway, client_ip: &str) -> Actor {
+    Actor {
+        kind: "system",
+        id: format!("gateway:{}", gateway.name()),
+        name: None,
+        client_ip: client_ip.to_owned(),
+    }
+}
+
+/// Verifies and applies a gateway callback. The signature must verify and the signed amount
+/// must be the stored payment's; the stored amount is what is settled. A repeated callback
+/// with the same outcome answers with the payment and changes nothing.
+pub async fn apply_callback(
+    state: &AppState,
+    gateway: &dyn PaymentGateway,
+    callback: &GatewayCallback,
+    signature: &str,
+    client_ip: &str,
+) -> Result<CallbackResult, SettleError> {
+    gateway.verify(callback, signature)?;
+    let payment = match state.store.payment(&callback.payment_id).await {
+        Ok(payment) => payment,
+        Err(StoreError::NotFound) => return Err(SettleError::UnknownPayment),
+        Err(err) => return Err(err.into()),
+    };
+    if callback.amount_minor != payment.amount_minor {
+        return Err(SettleError::AmountMismatch {
+            callback_minor: callback.amount_minor,
+            stored_minor: payment.amount_minor,
+        });
+    }
+    let unchanged = |payment: PaymentRow| {
+        if payment.status == callback.outcome.as_str() {
+            Ok(CallbackResult {
+                payment,
+                applied: false,
+                settlement: None,
+            })
+        } else {
+            Err(SettleError::AlreadyFinal(payment.status))
+        }
+    };
+    if payment.status != "pending" {
+        return unchanged(payment);
+    }
+    let actor = gateway_actor(gateway, client_ip);
+    match callback.outcome {
+        CallbackOutcome::Cancelled => {
+            if !state
+                .store
+                .end_pending_payment(&payment.id, "cancelled")
+                .await?
+            {
+                return unchanged(state.store.payment(&payment.id).await?);
+            }
+            audit_or_log(
+                state,
+                &actor,
+                "payment.cancel",
+                &payment.id,
+                json!({ "transaction_id": callback.transaction_id }),
+            )
+            .await;
+            Ok(CallbackResult {
+                payment: state.store.payment(&payment.id).await?,
+                applied: true,
+                settlement: None,
+            })
+        }
+        CallbackOutcome::Completed => {
+            let now = state.billing.clock.now();
+            let today = now.to_offset(state.aaa.settings.utc_offset).date();
+            let completion = state
+                .store
+                .complete_payment(
+                    &payment.id,
+                    &callback.transaction_id,
+                    &timestamp_text(now),
+                    today,
+                )
+                .await?;
+            match completion {
+                Completion::AlreadyFinal(payment) => unchanged(*payment),
+                Completion::Settled(settlement) => {
+                    after_settlement(state, &actor, "payment.complete", &settlement).await;
+                    Ok(CallbackResult {
+                        payment: settlement.payment.clone(),
+                        applied: true,
+                        settlement: Some(*settlement),
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// The audit detail of a settlement.
+pub fn settlement_detail(s: &Settlement) -> serde_json::Value {
+    json!({
+        "customer_id": s.payment.customer_id,
+        "amount_minor": s.payment.amount_minor,
+        "payment_method": s.payment.payment_method,
+        "purpose": s.payment.purpose,
+        "transaction_id": s.payment.transaction_id,
+        "allocations": s.allocation.parts.iter()
+            .map(|p| json!({ "bill_id": p.bill_id, "amount_minor": p.amount_minor }))
+            .collect::<Vec<_>>(),
+        "credit_added_minor": s.allocation.credit_minor,
+        "due_amount_minor": s.due_amount_minor,
+        "expiry_date": s.expiry_date,
+        "reactivated": s.reactivated,
+    })
+}
+
+/// Audits a settled payment (gateway callbacks: the money is already settled, so a failed
+/// audit write is logged, not undone) and reactivates.
+async fn after_settlement(state: &AppState, actor: &Actor, action: &str, s: &Settlement) {
+    audit_or_log(state, actor, action, &s.payment.id, settlement_detail(s)).await;
+    reactivate(state, s).await;
+}
+
+/// For a subscriber the payment reactivated: audits it and queues one disconnect, so the
+/// session comes back with the package's profile instead of the suspended answer.
+pub async fn reactivate(state: &AppState, s: &Settlement) {
+    if !s.reactivated {
+        return;
+    }
+    let system = Actor {
+        kind: "system",
+        id: "billing".to_owned(),
+        name: None,
+        client_ip: "local".to_owned(),
+    };
+    audit_or_log(
+        state,
+        &system,
+        "customer.reactivate",
+        &s.payment.customer_id,
+        json!({ "payment_id": s.payment.id }),
+    )
+    .await;
+    disconnect(state, &s.payment.customer_id, "reactivated by payment").await;
+}
+
+/// Queues a disconnect for the customer as the billing system; failures are logged.
+pub async fn disconnect(state: &AppState, customer_id: &str, why: &str) {
+    let requester = Requester {
+        kind: "system",
+        id: "billing".to_owned(),
+    };
+    let result = match state.store.customer(customer_id).await {
+        Ok(customer) => {
+            request::queue(state, &customer, CommandKind::Disconnect, None, &requester).await
+        }
+        Err(err) => Err(err.into()),
+    };
+    if let Err(err) = result {
+        tracing::warn!(customer = customer_id, error = %err, why, "billing disconnect not queued");
+    }
+}
+
+async fn audit_or_log(
+    state: &AppState,
+    actor: &Actor,
+    action: &str,
+    target_id: &str,
+    detail: serde_json::Value,
+) {
+    let target_kind = if action.starts_with("customer.") {
+        "customer"
+    } else {
+        "payment"
+    };
+    if let Err(err) =
+        audit::record(state, actor, action, target_kind, Some(target_id), detail).await
+    {
+        tracing::error!(action, target = target_id, error = ?err, "audit entry not written");
+    }
+}

@@ -1,0 +1,8 @@
+//! Billing over HTTP on a hand-set clock: the job issues each bill once and marks it overdue,
+//! payments (staff and sandbox gateway) are allocated, and subscribers are suspended at expiry
+//! and reactivated by paying.
+
+mod job;
+mod payments;
+mod support;
+mod suspension;
