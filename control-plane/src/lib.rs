@@ -11,6 +11,7 @@ pub mod domain;
 pub mod http;
 pub mod ingest;
 pub mod live;
+pub mod reload;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
