@@ -1,5 +1,6 @@
 //! Logs (human or JSON lines) and the Prometheus metrics of the control plane.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -34,7 +35,10 @@ pub fn init_tracing(format: LogFormat, filter: &str) -> LogFilterHandle {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let (filter, handle) = reload::Layer::new(filter);
     let output = match format {
-        LogFormat::Human => fmt::layer().with_target(false).boxed(),
+        LogFormat::Human => fmt::layer()
+            .with_ansi(std::io::stdout().is_terminal())
+            .with_target(false)
+            .boxed(),
         LogFormat::Json => fmt::layer()
             .json()
             .flatten_event(true)

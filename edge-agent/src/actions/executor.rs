@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use netops_radius::DacClient;
@@ -58,6 +58,21 @@ fn target_key(target: &CommandTarget) -> TargetKey {
     (target.device_id.clone(), target.subscriber_key.clone())
 }
 
+/// The devices commands may target, replaced when the configuration is reloaded. A command
+/// already planned keeps the device settings it was planned with.
+#[derive(Clone, Default)]
+pub struct DeviceDirectory(Arc<RwLock<HashMap<String, crate::config::DeviceConfig>>>);
+
+impl DeviceDirectory {
+    pub fn replace(&self, devices: &[crate::config::DeviceConfig]) {
+        let devices = devices
+            .iter()
+            .map(|device| (device.name.clone(), device.clone()))
+            .collect();
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = devices;
+    }
+}
+
 /// The command executor of one agent.
 pub struct Executor {
     shared: Arc<Shared>,
@@ -65,7 +80,7 @@ pub struct Executor {
 
 struct Shared {
     agent_id: String,
-    devices: HashMap<String, crate::config::DeviceConfig>,
+    devices: DeviceDirectory,
     context: ActionContext,
     ledger: Mutex<CommandLedger>,
     /// Commands accepted by this run and not finished yet.
@@ -84,10 +99,7 @@ impl Executor {
         results: mpsc::Sender<Frame>,
     ) -> Result<Self, ExecutorError> {
         let ledger = CommandLedger::open(&config.spool_dir, config.commands.remembered_commands)?;
-        let ipv6 = config.devices.iter().any(|device| {
-            device.snmp.address.starts_with('[')
-                || device.radius.as_ref().is_some_and(|r| r.nas.addr.is_ipv6())
-        });
+        let ipv6 = crate::reload::needs_ipv6(&config.devices);
         let local: SocketAddr = if ipv6 {
             (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
         } else {
@@ -97,11 +109,8 @@ impl Executor {
             .await
             .map_err(|source| ExecutorError::RadiusSocket { local, source })?;
         let transport = SharedTransport::bind(ipv6).await?;
-        let devices = config
-            .devices
-            .iter()
-            .map(|device| (device.name.clone(), device.clone()))
-            .collect();
+        let devices = DeviceDirectory::default();
+        devices.replace(&config.devices);
         Ok(Self {
             shared: Arc::new(Shared {
                 agent_id: config.agent_id.clone(),
@@ -118,6 +127,11 @@ impl Executor {
                 results,
             }),
         })
+    }
+
+    /// The device list, to replace on a configuration reload.
+    pub fn devices(&self) -> DeviceDirectory {
+        self.shared.devices.clone()
     }
 
     /// Runs commands until `commands` closes (then lets running ones finish) or `shutdown`
@@ -185,7 +199,11 @@ impl Executor {
             }
             None => {}
         }
-        let plan = match plan(&command, &shared.devices, &shared.agent_id) {
+        let planned = {
+            let devices = shared.devices.0.read().unwrap_or_else(|p| p.into_inner());
+            plan(&command, &devices, &shared.agent_id)
+        };
+        let plan = match planned {
             Ok(plan) => plan,
             Err(reason) => {
                 tracing::warn!(command = %id, %reason, "command rejected");

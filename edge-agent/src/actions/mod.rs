@@ -16,6 +16,6 @@ mod outcome;
 mod plan;
 mod session_table;
 
-pub use executor::{Executor, ExecutorError};
+pub use executor::{DeviceDirectory, Executor, ExecutorError};
 pub use ledger::{CommandLedger, LedgerEntry, LedgerError, LEDGER_FILE};
 pub use outcome::Outcome;
