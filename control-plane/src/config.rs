@@ -242,6 +242,12 @@ impl Config {
                 ));
             }
         }
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&config.log_filter) {
+            problems.push(format!(
+                "log.filter: '{}' is not a log filter ({err}); write e.g. \"info\" or \"info,control_plane=debug\"",
+                config.log_filter
+            ));
+        }
         if config.limits.customer_requests_per_minute == 0 {
             problems.push("limits.customer_requests_per_minute must be at least 1".to_owned());
         }
@@ -473,6 +479,12 @@ mod tests {
             crate::inventory::InventoryLimits::default()
         );
         assert_eq!(config.listen.port(), 8080);
+    }
+
+    #[test]
+    fn a_bad_log_filter_is_a_problem() {
+        let err = load("[log]\nfilter = \"info,=[\"\n", &[]).unwrap_err();
+        assert!(err.problems[0].starts_with("log.filter:"), "{err}");
     }
 
     #[test]

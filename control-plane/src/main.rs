@@ -123,7 +123,16 @@ async fn serve(file: Option<&std::path::Path>, args: &ServeArgs, demo: bool) -> 
         })?),
         None => None,
     };
-    control_plane::telemetry::init_tracing(config.log_format, &config.log_filter);
+    let log_filter = control_plane::telemetry::init_tracing(config.log_format, &config.log_filter);
+    // From here on SIGHUP reloads the configuration instead of ending the process.
+    let reloader = control_plane::reload::Reloader::new(
+        file.map(std::path::Path::to_path_buf),
+        args.overrides(),
+        config.clone(),
+        log_filter,
+    );
+    let reloading = control_plane::reload::reload_on_hangup(reloader)
+        .context("unable to listen for SIGHUP (configuration reload)")?;
     let store = app::open_store(&config).await?;
     let demo_logins = if demo {
         Some(
@@ -174,6 +183,7 @@ async fn serve(file: Option<&std::path::Path>, args: &ServeArgs, demo: bool) -> 
         println!();
     }
     app::serve(state, listener, app::shutdown_signal()).await?;
+    reloading.abort();
     if let Some(site) = demo_site {
         site.stop().await;
     }

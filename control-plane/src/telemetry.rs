@@ -1,5 +1,6 @@
 //! Logs (human or JSON lines) and the Prometheus metrics of the control plane.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -10,20 +11,45 @@ use prometheus::{
     Registry, TextEncoder,
 };
 use std::sync::Arc;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{fmt, reload, EnvFilter, Layer};
 
 use crate::config::LogFormat;
 
-/// Starts the global tracing subscriber. `filter` uses `RUST_LOG` syntax.
-pub fn init_tracing(format: LogFormat, filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    let _ = match format {
-        LogFormat::Human => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+/// Changes the running log filter (`systemctl reload` with a new `[log] filter`).
+#[derive(Clone)]
+pub struct LogFilterHandle(reload::Handle<EnvFilter, tracing_subscriber::Registry>);
+
+impl LogFilterHandle {
+    /// Replaces the filter; `filter` uses `RUST_LOG` syntax.
+    pub fn set(&self, filter: &str) -> Result<(), String> {
+        let filter = EnvFilter::try_new(filter).map_err(|err| err.to_string())?;
+        self.0.reload(filter).map_err(|err| err.to_string())
+    }
+}
+
+/// Starts the global tracing subscriber. `filter` uses `RUST_LOG` syntax (the configuration
+/// checked it); the returned handle changes it later.
+pub fn init_tracing(format: LogFormat, filter: &str) -> LogFilterHandle {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, handle) = reload::Layer::new(filter);
+    let output = match format {
+        LogFormat::Human => fmt::layer()
+            .with_ansi(std::io::stdout().is_terminal())
+            .with_target(false)
+            .boxed(),
+        LogFormat::Json => fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_target(false)
+            .boxed(),
     };
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(output)
+        .try_init();
+    LogFilterHandle(handle)
 }
 
 /// Every metric the control plane exposes on `/metrics`.

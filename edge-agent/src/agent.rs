@@ -5,7 +5,7 @@
 use tokio::sync::{mpsc, watch};
 
 use crate::actions::{Executor, ExecutorError};
-use crate::config::AgentConfig;
+use crate::config::{AgentConfig, DeviceConfig};
 use crate::metrics::{serve_metrics, AgentMetrics, MetricsError};
 use crate::run::{run_device_side, RunError};
 use crate::uplink::{
@@ -39,7 +39,19 @@ pub enum AgentError {
 /// Runs the agent until `shutdown` becomes true, then stops every part cleanly.
 pub async fn run_agent(
     config: AgentConfig,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), AgentError> {
+    let (_no_reloads, reloads) = mpsc::channel(1);
+    run_agent_with_reloads(config, shutdown, reloads).await
+}
+
+/// Like [`run_agent`]; each device list received on `reloads` (a reloaded configuration)
+/// replaces the running one: only added, removed and changed devices restart, and the command
+/// executor sees the new list. The uplink, its spool and the other devices are not touched.
+pub async fn run_agent_with_reloads(
+    config: AgentConfig,
     mut shutdown: watch::Receiver<bool>,
+    mut reloads: mpsc::Receiver<Vec<DeviceConfig>>,
 ) -> Result<(), AgentError> {
     let metrics = AgentMetrics::new()?;
     let listener = tokio::net::TcpListener::bind(config.metrics_listen)
@@ -52,15 +64,21 @@ pub async fn run_agent(
     let (frames_tx, frames_rx) = mpsc::channel(4096);
     let (commands_tx, commands_rx) = mpsc::channel(256);
     let profiles = netops_snmp::load_profiles_dir(&config.profiles_dir)?;
-    let device_side = run_device_side(
+    let mut device_side = run_device_side(
         &config,
         frames_tx.clone(),
         metrics.clone(),
         shutdown.clone(),
     )
     .await?;
-    let optics = device_side.optics_watches.clone();
-    let executor = Executor::start(&config, profiles, optics, frames_tx).await?;
+    let executor = Executor::start(
+        &config,
+        profiles,
+        device_side.optics_watches.clone(),
+        frames_tx,
+    )
+    .await?;
+    let executor_devices = executor.devices();
     let executor = tokio::spawn(executor.run(commands_rx, stopped(shutdown.clone())));
 
     let url = ControlPlaneUrl::parse(&config.control_plane_url)?;
@@ -88,9 +106,21 @@ pub async fn run_agent(
         stopped(shutdown.clone()),
     ));
     tracing::info!(agent = %config.agent_id, devices = config.devices.len(), "edge agent running");
-    let early_end = tokio::select! {
-        _ = shutdown.wait_for(|stop| *stop) => None,
-        ended = &mut uplink => Some(ended),
+    let early_end = loop {
+        let devices = tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => break None,
+            ended = &mut uplink => break Some(ended),
+            Some(devices) = reloads.recv() => devices,
+        };
+        executor_devices.replace(&devices);
+        let changes = device_side.apply(&devices).await;
+        executor_devices.replace_optics(device_side.optics_watches.clone());
+        tracing::info!(
+            added = ?changes.added,
+            removed = ?changes.removed,
+            restarted = ?changes.changed,
+            "devices reloaded"
+        );
     };
     device_side.join().await;
     let _ = executor.await;

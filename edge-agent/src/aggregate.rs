@@ -25,6 +25,8 @@ pub enum DeviceReport {
         device: Device,
         interfaces: Vec<Interface>,
     },
+    /// The device was removed from the configuration.
+    Removed { device_id: String },
 }
 
 /// Rates received during the current second and per-subscriber totals. Pure.
@@ -121,6 +123,11 @@ impl InventoryState {
         changed
     }
 
+    /// Forgets a removed device; returns whether the inventory changed.
+    pub fn remove(&mut self, device_id: &str) -> bool {
+        self.devices.remove(device_id).is_some()
+    }
+
     pub fn inventory(&self) -> Inventory {
         let mut inventory = Inventory::default();
         for (device, interfaces) in self.devices.values() {
@@ -144,7 +151,8 @@ pub fn initial_batch_seq(clock: &CorrectedClock) -> u64 {
     clock.now_ms()
 }
 
-/// Runs until shutdown or until every device task has ended.
+/// Runs until shutdown, or until the device tasks and the side that starts them are gone, or
+/// until the uplink stops taking frames.
 pub async fn run_aggregator(
     mut reports: mpsc::Receiver<DeviceReport>,
     frames: mpsc::Sender<Frame>,
@@ -176,6 +184,9 @@ pub async fn run_aggregator(
                 }
                 Some(DeviceReport::Interfaces { device, interfaces }) => inventory
                     .update(device, interfaces)
+                    .then(|| Frame::Inventory(inventory.inventory())),
+                Some(DeviceReport::Removed { device_id }) => inventory
+                    .remove(&device_id)
                     .then(|| Frame::Inventory(inventory.inventory())),
             },
         };

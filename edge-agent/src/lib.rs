@@ -10,6 +10,7 @@ pub mod config;
 pub mod device;
 pub mod metrics;
 pub mod poll_once;
+pub mod reload;
 pub mod run;
 pub mod spool;
 pub mod uplink;

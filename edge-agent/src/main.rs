@@ -1,13 +1,18 @@
 //! The `edge-agent` binary: parses the command line and hands over to the library.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use edge_agent::config::{load_config, AgentConfig};
+use edge_agent::reload::{LogFilterHandle, Reloader};
 use netops_snmp::load_profiles_dir;
-use tokio::sync::watch;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, watch};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 #[derive(Parser)]
 #[command(
@@ -51,13 +56,22 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,async_snmp=off")),
+    // RUST_LOG wins; otherwise `run` applies the configuration's `[log] filter`.
+    let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
+    let from_file = from_env.is_none();
+    let (filter, log_handle) =
+        tracing_subscriber::reload::Layer::new(from_env.unwrap_or_else(|| {
+            tracing_subscriber::EnvFilter::new(edge_agent::config::AgentConfig::DEFAULT_LOG_FILTER)
+        }));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr),
         )
-        .with_writer(std::io::stderr)
         .init();
+    let log_handle = from_file.then_some(log_handle);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -65,7 +79,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(cli.command)) {
+    match runtime.block_on(dispatch(cli.command, log_handle)) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("edge-agent: {error:#}");
@@ -74,7 +88,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+async fn dispatch(command: Command, log: Option<LogFilterHandle>) -> anyhow::Result<ExitCode> {
     match command {
         Command::CheckConfig { config } => {
             let config = load_config(&config)?;
@@ -116,27 +130,49 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { config } => {
-            run(&config).await?;
+            run(&config, log).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-async fn run(path: &Path) -> anyhow::Result<()> {
+async fn run(path: &Path, log: Option<LogFilterHandle>) -> anyhow::Result<()> {
     let config: AgentConfig = load_config(path)?;
+    if let Some(handle) = &log {
+        handle
+            .reload(tracing_subscriber::EnvFilter::try_new(&config.log_filter)?)
+            .context("cannot apply log.filter")?;
+    }
+    // From here on SIGHUP reloads the configuration and SIGTERM stops the agent cleanly.
+    let mut hangups = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let mut agent = tokio::spawn(edge_agent::agent::run_agent(config, shutdown_rx));
-    tokio::select! {
-        signal = tokio::signal::ctrl_c() => {
-            signal.context("cannot listen for Ctrl-C")?;
-            tracing::info!("shutting down");
-            let _ = shutdown_tx.send(true);
-            agent.await??;
-        }
-        ended = &mut agent => {
-            ended??;
-            anyhow::bail!("the agent stopped");
+    let (devices_tx, devices_rx) = mpsc::channel(1);
+    let mut reloader = Reloader::new(path.to_owned(), config.clone(), log, devices_tx);
+    let mut agent = tokio::spawn(edge_agent::agent::run_agent_with_reloads(
+        config,
+        shutdown_rx,
+        devices_rx,
+    ));
+    loop {
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => {
+                signal.context("cannot listen for Ctrl-C")?;
+                break;
+            }
+            _ = terminate.recv() => break,
+            _ = hangups.recv() => {
+                tracing::info!("SIGHUP: reloading the configuration");
+                reloader.reload().await;
+            }
+            ended = &mut agent => {
+                ended??;
+                anyhow::bail!("the agent stopped");
+            }
         }
     }
+    tracing::info!("shutting down");
+    let _ = shutdown_tx.send(true);
+    agent.await??;
     Ok(())
 }

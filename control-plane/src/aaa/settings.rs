@@ -97,7 +97,7 @@ pub struct WalledGarden {
 }
 
 /// The resolved `[aaa]` settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AaaSettings {
     /// The credential FreeRADIUS presents (`Authorization: Bearer …`). `None` disables the
     /// RADIUS endpoints.

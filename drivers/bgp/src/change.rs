@@ -14,7 +14,7 @@ use crate::plan::{ChangePlan, RouterAction};
 use crate::router::BgpRouter;
 use crate::shell::{RouterShell, RouterShellError};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeOptions {
     /// How long the post-check waits for the asked state.
     pub post_check_deadline: Duration,

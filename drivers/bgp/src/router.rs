@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use crate::peering::{AsNumber, BgpTimers};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BgpRouter {
     Frr(FrrRouter),
     Bird(BirdRouter),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrrRouter {
     /// vtysh and its fixed options, e.g. `["vtysh"]` or
     /// `["vtysh", "--vty_socket", "/run/lab/a", "-d", "bgpd"]`.
@@ -23,7 +23,7 @@ pub struct FrrRouter {
     pub save_after_confirm: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BirdRouter {
     /// birdc and its fixed options, e.g. `["birdc", "-s", "/run/bird/bird.ctl"]`.
     pub birdc: Vec<String>,

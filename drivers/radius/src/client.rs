@@ -17,7 +17,7 @@ use crate::packet::{build_request, check_answer, PacketCheckError, RequestKind};
 use crate::session::{RateLimit, SessionIdent};
 
 /// A BRAS that accepts dynamic authorization, and the secret shared with it.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Nas {
     pub addr: SocketAddr,
     secret: Vec<u8>,

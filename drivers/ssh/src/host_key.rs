@@ -64,7 +64,7 @@ impl fmt::Debug for HostKeyFingerprint {
 }
 
 /// How the server's host key is checked, before any credential is sent.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostKeyPolicy {
     /// Only a key with this fingerprint is accepted.
     Pinned(HostKeyFingerprint),

@@ -7,7 +7,7 @@ use crate::host_key::HostKeyPolicy;
 use crate::secret::Secret;
 
 /// How netops proves who it is to the device.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SshCredential {
     Password(Secret),
     /// An OpenSSH private key file (ed25519 or RSA), optionally encrypted with a passphrase.
@@ -18,7 +18,7 @@ pub enum SshCredential {
 }
 
 /// One device reachable over SSH.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshTarget {
     pub host: String,
     pub port: u16,

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use netops_radius::DacClient;
@@ -63,6 +63,38 @@ fn target_key(target: &CommandTarget) -> TargetKey {
     (target.device_id.clone(), target.subscriber_key.clone())
 }
 
+/// The devices commands may target, replaced when the configuration is reloaded. A command
+/// already planned keeps the device settings it was planned with.
+#[derive(Clone, Default)]
+pub struct DeviceDirectory {
+    devices: Arc<RwLock<HashMap<String, crate::config::DeviceConfig>>>,
+    /// Each polled device's optics loop, for fast optics polls.
+    optics: Arc<RwLock<BTreeMap<String, OpticsWatch>>>,
+}
+
+impl DeviceDirectory {
+    pub fn replace(&self, devices: &[crate::config::DeviceConfig]) {
+        let devices = devices
+            .iter()
+            .map(|device| (device.name.clone(), device.clone()))
+            .collect();
+        *self.devices.write().unwrap_or_else(|p| p.into_inner()) = devices;
+    }
+
+    /// The optics loops after the device tasks changed (a restarted OLT has a new one).
+    pub fn replace_optics(&self, optics: BTreeMap<String, OpticsWatch>) {
+        *self.optics.write().unwrap_or_else(|p| p.into_inner()) = optics;
+    }
+
+    fn optics_of(&self, device: &str) -> Option<OpticsWatch> {
+        self.optics
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(device)
+            .cloned()
+    }
+}
+
 /// The command executor of one agent.
 pub struct Executor {
     shared: Arc<Shared>,
@@ -70,10 +102,8 @@ pub struct Executor {
 
 struct Shared {
     agent_id: String,
-    devices: HashMap<String, crate::config::DeviceConfig>,
+    devices: DeviceDirectory,
     context: ActionContext,
-    /// Each device's optics loop, for fast optics polls.
-    optics: BTreeMap<String, OpticsWatch>,
     ledger: Mutex<CommandLedger>,
     /// Commands accepted by this run and not finished yet.
     running: Mutex<HashSet<CommandId>>,
@@ -93,9 +123,7 @@ impl Executor {
         results: mpsc::Sender<Frame>,
     ) -> Result<Self, ExecutorError> {
         let ledger = CommandLedger::open(&config.spool_dir, config.commands.remembered_commands)?;
-        let ipv6 = config.devices.iter().any(|device| {
-            device.snmp_over_ipv6() || device.radius.as_ref().is_some_and(|r| r.nas.addr.is_ipv6())
-        });
+        let ipv6 = crate::reload::needs_ipv6(&config.devices);
         let local: SocketAddr = if ipv6 {
             (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
         } else {
@@ -105,11 +133,9 @@ impl Executor {
             .await
             .map_err(|source| ExecutorError::RadiusSocket { local, source })?;
         let transport = SharedTransport::bind(ipv6).await?;
-        let devices = config
-            .devices
-            .iter()
-            .map(|device| (device.name.clone(), device.clone()))
-            .collect();
+        let devices = DeviceDirectory::default();
+        devices.replace(&config.devices);
+        devices.replace_optics(optics);
         Ok(Self {
             shared: Arc::new(Shared {
                 agent_id: config.agent_id.clone(),
@@ -120,13 +146,17 @@ impl Executor {
                     profiles,
                     settings: config.commands.clone(),
                 },
-                optics,
                 ledger: Mutex::new(ledger),
                 running: Mutex::new(HashSet::new()),
                 targets: Mutex::new(HashMap::new()),
                 results,
             }),
         })
+    }
+
+    /// The device list, to replace on a configuration reload.
+    pub fn devices(&self) -> DeviceDirectory {
+        self.shared.devices.clone()
     }
 
     /// Runs commands until `commands` closes (then lets running ones finish) or `shutdown`
@@ -194,7 +224,15 @@ impl Executor {
             }
             None => {}
         }
-        let plan = match plan(&command, &shared.devices, &shared.agent_id) {
+        let planned = {
+            let devices = shared
+                .devices
+                .devices
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
+            plan(&command, &devices, &shared.agent_id)
+        };
+        let plan = match planned {
             Ok(plan) => plan,
             Err(reason) => {
                 tracing::warn!(command = %id, %reason, "command rejected");
@@ -305,7 +343,8 @@ impl Shared {
                 Plan::RebootRouter(reboot) => reboot_router(reboot, &progress).await,
                 Plan::BgpPeer(peering) => change_peering(peering, &progress).await,
                 Plan::FastPollOptics(poll) => {
-                    fast_poll_optics(self.optics.get(&poll.olt), poll, deadline, &progress).await
+                    let optics = self.devices.optics_of(&poll.olt);
+                    fast_poll_optics(optics.as_ref(), poll, deadline, &progress).await
                 }
             }
         };

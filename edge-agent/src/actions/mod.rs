@@ -28,6 +28,6 @@ mod plan;
 mod router_reboot;
 mod session_table;
 
-pub use executor::{Executor, ExecutorError};
+pub use executor::{DeviceDirectory, Executor, ExecutorError};
 pub use ledger::{CommandLedger, LedgerEntry, LedgerError, LEDGER_FILE};
 pub use outcome::Outcome;

@@ -25,7 +25,7 @@ pub enum RateAttribute {
 }
 
 /// How the agent reaches a BRAS's dynamic authorization server. `Nas` hides the secret.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RadiusSettings {
     pub nas: Nas,
     pub rate_attribute: RateAttribute,

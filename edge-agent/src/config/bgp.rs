@@ -13,7 +13,7 @@ use super::file::{BgpSection, BgpTimersSection};
 use super::validate::Problems;
 
 /// How the agent reaches one router's BGP daemon.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BgpAccess {
     pub router: BgpRouter,
     pub shell: BgpShell,

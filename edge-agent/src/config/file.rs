@@ -11,6 +11,7 @@ pub(super) struct AgentFile {
     pub spool: Option<SpoolSection>,
     pub metrics: Option<MetricsSection>,
     pub clock: Option<ClockSection>,
+    pub log: Option<LogSection>,
     /// Folder of vendor profiles; relative paths start at the config file's folder.
     pub profiles_dir: Option<String>,
     pub commands: Option<CommandsSection>,
@@ -43,6 +44,12 @@ pub(super) struct SpoolSection {
 #[serde(deny_unknown_fields)]
 pub(super) struct MetricsSection {
     pub listen: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LogSection {
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

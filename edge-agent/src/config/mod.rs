@@ -34,12 +34,14 @@ pub struct AgentConfig {
     pub ntp_server: Option<String>,
     pub clock_check_interval: Duration,
     pub profiles_dir: PathBuf,
+    /// `RUST_LOG`-style filter (`[log] filter`); `RUST_LOG`, when set, wins.
+    pub log_filter: String,
     pub commands: CommandSettings,
     pub devices: Vec<DeviceConfig>,
 }
 
 /// One device the agent polls, acts on, or both.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceConfig {
     /// Unique name; the device id in frames sent to the control plane.
     pub name: String,
@@ -90,6 +92,7 @@ pub enum ProfileChoice {
 impl AgentConfig {
     pub const DEFAULT_METRICS_LISTEN: &'static str = "127.0.0.1:9464";
     pub const DEFAULT_CLOCK_CHECK_INTERVAL_S: u64 = 300;
+    pub const DEFAULT_LOG_FILTER: &'static str = "info,async_snmp=off";
 
     pub fn device(&self, name: &str) -> Option<&DeviceConfig> {
         self.devices.iter().find(|device| device.name == name)

@@ -17,7 +17,7 @@ use super::validate::{resolve, Problems};
 pub const SSH_PORT: u16 = 22;
 
 /// How the agent reaches a device over SSH.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshAccess {
     /// Address, user, credential (never printed) and the host-key check.
     pub target: SshTarget,

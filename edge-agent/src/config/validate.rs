@@ -116,6 +116,17 @@ pub(super) fn validate(file: AgentFile, base: &Path) -> Result<AgentConfig, Vec<
             "use e.g. 300 (five minutes)",
         );
     }
+    let log_filter = file
+        .log
+        .and_then(|log| log.filter)
+        .unwrap_or_else(|| AgentConfig::DEFAULT_LOG_FILTER.to_owned());
+    if let Err(error) = tracing_subscriber::EnvFilter::try_new(&log_filter) {
+        problems.add(
+            "log.filter",
+            format!("{log_filter:?} is not a log filter ({error})"),
+            "write e.g. filter = \"info\" or \"info,edge_agent=debug\"",
+        );
+    }
     let profiles_dir = file
         .profiles_dir
         .unwrap_or_else(|| "/usr/share/netops/profiles".to_owned());
@@ -156,6 +167,7 @@ pub(super) fn validate(file: AgentFile, base: &Path) -> Result<AgentConfig, Vec<
         ntp_server: ntp_server.filter(|server| !server.trim().is_empty()),
         clock_check_interval: Duration::from_secs(interval_s),
         profiles_dir: resolve(base, &profiles_dir),
+        log_filter,
         commands,
         devices,
     })
