@@ -16,4 +16,5 @@ mod live_stream;
 mod openapi;
 mod ops;
 mod optics;
+mod port_binding;
 mod staff_commands;
