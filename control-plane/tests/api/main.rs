@@ -9,6 +9,7 @@ mod agents;
 mod auth;
 mod commands;
 mod customer;
+mod hour_chart;
 mod ingest;
 mod isolation;
 mod limits;
