@@ -123,11 +123,13 @@ impl ShapedLink {
     }
 
     /// Shapes everything leaving `side`'s veth to exactly `rate` (tc syntax, e.g. `20mbit`).
+    /// The queue holds a second of traffic, so a sender that stalls briefly on a busy machine
+    /// does not leave the link idle.
     pub fn shape(&self, side: Side, rate: &str) {
         let (ns, veth, _) = self.end(side);
         run(&[
             "ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", veth, "root", "tbf", "rate",
-            rate, "burst", "32kb", "latency", "100ms",
+            rate, "burst", "32kb", "latency", "1s",
         ]);
     }
 
