@@ -1,6 +1,8 @@
-//! The spool's size bound: the oldest batches go first, and every loss is counted.
+//! The spool's size bound: the oldest batches go first, every loss is counted, and the default
+//! bound holds a ten-minute control-plane outage of a large site.
 
 use edge_agent::spool::{Spool, SpoolConfig};
+use proto::{encode_frame, Frame, SampleEntry, Samples, SubscriberKey};
 
 fn payload(n: u64) -> Vec<u8> {
     let mut bytes = n.to_le_bytes().to_vec();
@@ -74,4 +76,55 @@ fn frame_larger_than_the_spool_is_refused() {
     let error = spool.append(seq, &[0u8; 4096]).expect_err("too large");
     assert!(error.to_string().contains("cannot be spooled"), "{error}");
     spool.append(seq, b"small").expect("the spool still works");
+}
+
+/// Subscribers at a large site (a POP with a couple of BRAS).
+const LARGE_SITE_SUBSCRIBERS: u64 = 10_000;
+
+/// One second of a large site: every subscriber with a 16-character PPPoE username, rates in
+/// the tens of megabits, and octet totals of a month's traffic.
+fn large_site_frame(batch_seq: u64) -> Vec<u8> {
+    let entries = (0..LARGE_SITE_SUBSCRIBERS)
+        .map(|i| SampleEntry {
+            subscriber_key: SubscriberKey::PppoeUsername(format!("subscriber.{i:05}")),
+            rx_bps: 25_000_000 + i * 1_000,
+            tx_bps: 5_000_000 + i * 100,
+            rx_octets_total: 8_000_000_000_000 + i,
+            tx_octets_total: 1_600_000_000_000 + i,
+        })
+        .collect();
+    encode_frame(&Frame::Samples(Samples {
+        batch_seq,
+        timestamp_ms: 1_800_000_000_000 + batch_seq * 1_000,
+        entries,
+    }))
+    .expect("encode")
+}
+
+#[test]
+fn default_bound_holds_ten_minutes_of_a_large_site() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut spool = Spool::open(dir.path(), SpoolConfig::default()).expect("open");
+    let first = spool.next_batch_seq();
+    let seconds = 10u64;
+    for n in 0..seconds {
+        spool
+            .append(first + n, &large_site_frame(first + n))
+            .expect("append");
+    }
+    let depth = spool.depth();
+    assert_eq!(depth.dropped_batches_total, 0);
+    let bytes_per_second = depth.disk_bytes / seconds;
+    let held_seconds = SpoolConfig::DEFAULT_MAX_BYTES / bytes_per_second;
+    eprintln!(
+        "{LARGE_SITE_SUBSCRIBERS} subscribers: {bytes_per_second} spool bytes a second \
+         ({} per subscriber-second); the default {} MiB holds {} minutes",
+        bytes_per_second / LARGE_SITE_SUBSCRIBERS,
+        SpoolConfig::DEFAULT_MAX_BYTES >> 20,
+        held_seconds / 60
+    );
+    assert!(
+        held_seconds >= 600,
+        "the default spool holds only {held_seconds} s of a {LARGE_SITE_SUBSCRIBERS}-subscriber site"
+    );
 }

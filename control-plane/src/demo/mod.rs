@@ -268,6 +268,8 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoLogin>, StoreError> {
                 olt_device_id: Some(olt.id.clone()),
                 onu_id: Some(c.onu_id),
                 cpe_device_id: None,
+                port_device_id: None,
+                port_if_name: None,
             })
             .await?;
         seed_billing(store, &customer.id, c.code, price, i == 1, today).await?;

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use netops_snmp::simulator::{SimulatedBras, SimulatedSession};
@@ -48,6 +49,7 @@ pub enum DemoSiteError {
 /// The running site; dropping it stops nothing, call [`DemoSite::stop`].
 pub struct DemoSite {
     pub bras_snmp: SocketAddr,
+    bras: Arc<SimulatedBras>,
     shutdown: watch::Sender<bool>,
     agent: tokio::task::JoinHandle<()>,
     redial: tokio::task::JoinHandle<()>,
@@ -59,6 +61,12 @@ impl DemoSite {
         let _ = self.shutdown.send(true);
         let _ = self.agent.await;
         self.redial.abort();
+    }
+
+    /// The simulated BRAS, to change a session's rate or read what it has carried; it keeps
+    /// answering while a clone is held, also after [`DemoSite::stop`].
+    pub fn bras(&self) -> &Arc<SimulatedBras> {
+        &self.bras
     }
 }
 
@@ -103,6 +111,7 @@ pub async fn start_with(
         .listen_dynamic_authorization("127.0.0.1:0", &dac_secret)
         .await?;
     let bras_snmp = bras.local_addr();
+    let bras = Arc::new(bras);
 
     let api_host = if api.ip().is_unspecified() {
         SocketAddr::from(([127, 0, 0, 1], api.port()))
@@ -134,7 +143,9 @@ pub async fn start_with(
         }
     });
     // A disconnected subscriber's router dials in again a few seconds later, as PPPoE CPEs do.
+    let redialled = Arc::clone(&bras);
     let redial = tokio::spawn(async move {
+        let bras = redialled;
         let mut tick = tokio::time::interval(Duration::from_secs(5));
         loop {
             tick.tick().await;
@@ -147,6 +158,7 @@ pub async fn start_with(
     });
     Ok(DemoSite {
         bras_snmp,
+        bras,
         shutdown,
         agent,
         redial,

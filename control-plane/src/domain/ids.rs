@@ -1,5 +1,5 @@
 //! Validated identifiers a subscriber or staff member types: customer code, PPPoE username,
-//! phone number, e-mail address and MAC address.
+//! phone number, e-mail address, MAC address and a device port's interface name.
 
 use std::fmt;
 
@@ -58,6 +58,11 @@ string_id!(
 string_id!(
     /// A MAC address normalised to `AA:BB:CC:DD:EE:FF`.
     MacAddress
+);
+string_id!(
+    /// A device port's ifName as the device reports it (`ge-0/0/7`, `ether5`); agents report
+    /// the port's traffic under it, compared exactly (case and inner spaces count).
+    InterfaceName
 );
 
 impl CustomerCode {
@@ -163,6 +168,23 @@ impl MacAddress {
     }
 }
 
+impl InterfaceName {
+    /// ifName is an SNMP DisplayString: at most 255 characters.
+    pub fn parse(field: &'static str, text: &str) -> Result<Self, InvalidId> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(invalid(field, "is required"));
+        }
+        if text.chars().count() > 255 {
+            return Err(invalid(field, "is longer than 255 characters"));
+        }
+        if text.chars().any(char::is_control) {
+            return Err(invalid(field, "must not contain control characters"));
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +239,25 @@ mod tests {
         assert!(PppoeUsername::parse("rahim.gulshan").is_ok());
         assert!(PppoeUsername::parse("<pppoe-x>").is_err());
         assert!(PppoeUsername::parse("two words").is_err());
+    }
+
+    #[test]
+    fn interface_names() {
+        let check = |text: &str, expected: Result<&str, &str>| {
+            let parsed = InterfaceName::parse("port_if_name", text)
+                .map(InterfaceName::into_string)
+                .map_err(|e| e.to_string());
+            let expected = expected
+                .map(str::to_owned)
+                .map_err(|problem| format!("port_if_name {problem}"));
+            assert_eq!(parsed, expected, "{text:?}");
+        };
+        check(" ge-0/0/7 ", Ok("ge-0/0/7"));
+        check("GigabitEthernet 0/1", Ok("GigabitEthernet 0/1"));
+        check("<pppoe-x>", Ok("<pppoe-x>"));
+        check("", Err("is required"));
+        check("eth\n0", Err("must not contain control characters"));
+        check(&"x".repeat(256), Err("is longer than 255 characters"));
+        assert!(InterfaceName::parse("port_if_name", &"é".repeat(255)).is_ok());
     }
 }

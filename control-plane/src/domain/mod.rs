@@ -8,5 +8,5 @@ pub mod money;
 pub mod time;
 
 pub use enums::*;
-pub use ids::{CustomerCode, Email, MacAddress, Phone, PppoeUsername};
+pub use ids::{CustomerCode, Email, InterfaceName, MacAddress, Phone, PppoeUsername};
 pub use money::{Money, MoneyError};

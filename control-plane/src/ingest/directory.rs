@@ -1,5 +1,5 @@
-//! Which customer a subscriber key names: PPPoE username, or OLT (device id or name) + PON
-//! port + ONU id. Loaded whole from the store and reloaded on a miss at most every
+//! Which customer a subscriber key names: PPPoE username, OLT (device id or name) + PON
+//! port + ONU id, or device (id or name) + port ifName. Loaded whole from the store and reloaded on a miss at most every
 //! `MIN_RELOAD_INTERVAL`, so unknown keys cost one query per interval, not one per sample.
 
 use std::collections::HashMap;
@@ -62,6 +62,20 @@ fn index_of(rows: Vec<SubscriberKeyRow>) -> Index {
                 );
             }
         }
+        if let Some(if_name) = &row.port_if_name {
+            for device in [&row.port_device_id, &row.port_device_name]
+                .into_iter()
+                .flatten()
+            {
+                index.insert(
+                    SubscriberKey::Port {
+                        device: device.clone(),
+                        if_name: if_name.clone(),
+                    },
+                    row.customer_id.clone(),
+                );
+            }
+        }
     }
     index
 }
@@ -113,6 +127,16 @@ mod tests {
             olt_device_name: Some("olt-gulshan".into()),
             pon_port: pon.map(Into::into),
             onu_id: onu,
+            port_device_id: None,
+            port_device_name: None,
+            port_if_name: None,
+        }
+    }
+
+    fn port(device: &str, if_name: &str) -> SubscriberKey {
+        SubscriberKey::Port {
+            device: device.into(),
+            if_name: if_name.into(),
         }
     }
 
@@ -126,6 +150,24 @@ mod tests {
             },
             onu_id,
         }
+    }
+
+    #[test]
+    fn keys_name_customers_by_device_port() {
+        let index = index_of(vec![SubscriberKeyRow {
+            port_device_id: Some("dev-3".into()),
+            port_device_name: Some("sw-uttara".into()),
+            port_if_name: Some("ge-0/0/7".into()),
+            ..row("c4", None, None, None)
+        }]);
+        let check = |key: SubscriberKey, expected: Option<&str>| {
+            assert_eq!(index.get(&key).map(String::as_str), expected, "{key}");
+        };
+        check(port("sw-uttara", "ge-0/0/7"), Some("c4"));
+        check(port("dev-3", "ge-0/0/7"), Some("c4"));
+        check(port("sw-uttara", "ge-0/0/8"), None);
+        check(port("sw-uttara", "GE-0/0/7"), None);
+        check(port("other", "ge-0/0/7"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! customer per second.
 
 mod cache;
+pub mod hour_chart;
 pub mod minute;
 pub mod rate_code;
 pub mod ring;

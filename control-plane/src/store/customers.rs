@@ -1,4 +1,5 @@
-//! Customers (subscribers) and their attachment to the network: BRAS, OLT port and ONU, CPE.
+//! Customers (subscribers) and their attachment to the network: BRAS, OLT port and ONU, CPE,
+//! or a port of a device.
 
 use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
@@ -30,6 +31,8 @@ pub struct CustomerRow {
     pub olt_device_id: Option<String>,
     pub onu_id: Option<i64>,
     pub cpe_device_id: Option<String>,
+    pub port_device_id: Option<String>,
+    pub port_if_name: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     /// `monthly` or `prepaid`.
@@ -74,6 +77,10 @@ pub struct CustomerFields {
     pub olt_device_id: Option<String>,
     pub onu_id: Option<i64>,
     pub cpe_device_id: Option<String>,
+    /// The device whose port carries the customer's line (set with `port_if_name`).
+    pub port_device_id: Option<String>,
+    /// The port's ifName as the device reports it.
+    pub port_if_name: Option<String>,
 }
 
 /// Filters of the staff customer list.
@@ -89,7 +96,8 @@ pub struct CustomerFilter {
 const COLUMNS: &str = "id, customer_code, name, phone, email, address, status, pppoe_username, \
     onu_mac, router_mac, pon_port, area_id, package_id, monthly_bill_minor, due_amount_minor, \
     expiry_date, connection_date, bras_device_id, olt_device_id, onu_id, cpe_device_id, \
-    created_at, updated_at, billing_cycle, billing_day, credit_minor, never_suspend";
+    port_device_id, port_if_name, created_at, updated_at, billing_cycle, billing_day, \
+    credit_minor, never_suspend";
 
 fn bind_fields<'q>(
     query: QueryAs<'q, Any, CustomerRow, AnyArguments<'q>>,
@@ -116,6 +124,8 @@ fn bind_fields<'q>(
         .bind(&f.olt_device_id)
         .bind(f.onu_id)
         .bind(&f.cpe_device_id)
+        .bind(&f.port_device_id)
+        .bind(&f.port_if_name)
 }
 
 impl Store {
@@ -125,9 +135,10 @@ impl Store {
             "INSERT INTO customers (customer_code, name, phone, email, address, status, \
              pppoe_username, onu_mac, router_mac, pon_port, area_id, package_id, \
              monthly_bill_minor, due_amount_minor, expiry_date, connection_date, bras_device_id, \
-             olt_device_id, onu_id, cpe_device_id, id, created_at, updated_at) \
+             olt_device_id, onu_id, cpe_device_id, port_device_id, port_if_name, id, created_at, \
+             updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22, $22) RETURNING {COLUMNS}"
+             $18, $19, $20, $21, $22, $23, $24, $24) RETURNING {COLUMNS}"
         );
         bind_fields(sqlx::query_as(&sql), fields)
             .bind(new_id())
@@ -148,7 +159,8 @@ impl Store {
              pon_port = $10, area_id = $11, package_id = $12, monthly_bill_minor = $13, \
              due_amount_minor = $14, expiry_date = $15, connection_date = $16, \
              bras_device_id = $17, olt_device_id = $18, onu_id = $19, cpe_device_id = $20, \
-             updated_at = $22 WHERE id = $21 RETURNING {COLUMNS}"
+             port_device_id = $21, port_if_name = $22, updated_at = $24 WHERE id = $23 \
+             RETURNING {COLUMNS}"
         );
         bind_fields(sqlx::query_as(&sql), fields)
             .bind(id)
@@ -310,11 +322,19 @@ impl Store {
 
 fn customer_write_error(err: sqlx::Error, fields: &CustomerFields) -> StoreError {
     match StoreError::from_write(err, "customer") {
-        StoreError::Conflict(_) => StoreError::Conflict(format!(
-            "customer_code '{}' or pppoe_username '{}' is already in use",
-            fields.customer_code,
-            fields.pppoe_username.as_deref().unwrap_or("")
-        )),
+        StoreError::Conflict(_) => StoreError::Conflict(match &fields.port_if_name {
+            Some(port) => format!(
+                "customer_code '{}', pppoe_username '{}' or port '{port}' of that device is \
+                 already in use",
+                fields.customer_code,
+                fields.pppoe_username.as_deref().unwrap_or("")
+            ),
+            None => format!(
+                "customer_code '{}' or pppoe_username '{}' is already in use",
+                fields.customer_code,
+                fields.pppoe_username.as_deref().unwrap_or("")
+            ),
+        }),
         StoreError::Invalid(_) => StoreError::Invalid(
             "area_id, package_id or a device id refers to something that does not exist".to_owned(),
         ),

@@ -208,7 +208,8 @@ impl Store {
     pub async fn delete_device(&self, id: &str) -> StoreResult<()> {
         let used: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM customers WHERE bras_device_id = $1 OR olt_device_id = $1 \
-             OR cpe_device_id = $1) + (SELECT COUNT(*) FROM device_commands WHERE device_id = $1)",
+             OR cpe_device_id = $1 OR port_device_id = $1) \
+             + (SELECT COUNT(*) FROM device_commands WHERE device_id = $1)",
         )
         .bind(id)
         .fetch_one(self.pool())

@@ -49,7 +49,7 @@ pub struct NetworkTotalsRow {
     pub total_upload_octets: i64,
 }
 
-/// How agents name a customer: PPPoE username, or OLT + PON port + ONU id.
+/// How agents name a customer: PPPoE username, OLT + PON port + ONU id, or device + port.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SubscriberKeyRow {
     pub customer_id: String,
@@ -58,6 +58,9 @@ pub struct SubscriberKeyRow {
     pub olt_device_name: Option<String>,
     pub pon_port: Option<String>,
     pub onu_id: Option<i64>,
+    pub port_device_id: Option<String>,
+    pub port_device_name: Option<String>,
+    pub port_if_name: Option<String>,
 }
 
 /// `($1, $2, …), ($n, …)` for `rows` rows of `columns` parameters.
@@ -240,10 +243,13 @@ impl Store {
     pub async fn subscriber_keys(&self) -> StoreResult<Vec<SubscriberKeyRow>> {
         Ok(sqlx::query_as(
             "SELECT c.id AS customer_id, c.pppoe_username, c.olt_device_id, \
-             d.name AS olt_device_name, c.pon_port, c.onu_id \
+             d.name AS olt_device_name, c.pon_port, c.onu_id, c.port_device_id, \
+             p.name AS port_device_name, c.port_if_name \
              FROM customers c LEFT JOIN devices d ON d.id = c.olt_device_id \
+             LEFT JOIN devices p ON p.id = c.port_device_id \
              WHERE c.pppoe_username IS NOT NULL \
-             OR (c.olt_device_id IS NOT NULL AND c.pon_port IS NOT NULL AND c.onu_id IS NOT NULL)",
+             OR (c.olt_device_id IS NOT NULL AND c.pon_port IS NOT NULL AND c.onu_id IS NOT NULL) \
+             OR (c.port_device_id IS NOT NULL AND c.port_if_name IS NOT NULL)",
         )
         .fetch_all(self.pool())
         .await?)

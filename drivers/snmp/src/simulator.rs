@@ -4,7 +4,9 @@
 //! they would poll a router.
 //!
 //! The rate of each subscriber is `mean × (1 + swing·sin(2π·t/period + phase))`, so the counter is
-//! its closed-form integral and any two polls give the true average rate between them.
+//! its closed-form integral and any two polls give the true average rate between them
+//! (`traffic.rs`). `set_rates` changes a session's mean rate at once, as a subscriber starting a
+//! download does; the counters continue from where they are.
 //!
 //! Like a MikroTik with `/radius incoming set accept=yes`, the BRAS can also answer RFC 5176
 //! Disconnect and CoA requests (`listen_dynamic_authorization`, see `dac.rs`): a disconnect
@@ -14,11 +16,11 @@
 mod dac;
 mod dac_packet;
 mod olt;
+mod traffic;
 
 pub use dac::{DacRecord, DacRequestKind};
 pub use olt::{SimulatedOlt, SimulatedOnu};
 
-use std::f64::consts::TAU;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -28,6 +30,7 @@ use async_snmp::handler::{
     BoxFuture, GetNextResult, GetResult, HandlerResult, MibHandler, RequestContext,
 };
 use async_snmp::{Oid, Value, VarBind};
+use traffic::DirectionCounter;
 
 /// One simulated PPPoE session.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,8 +44,6 @@ pub struct SimulatedSession {
     pub swing: f64,
 }
 
-/// Seconds in one swing of the rate.
-const PERIOD_S: f64 = 90.0;
 /// ifXTable columns served: ifName, ifHCInOctets, ifHCOutOctets, ifHighSpeed,
 /// ifCounterDiscontinuityTime.
 const IF_X_COLUMNS: [u32; 5] = [1, 6, 10, 15, 19];
@@ -72,6 +73,10 @@ struct SessionSlot {
     /// Position among every session started; sets the phase of the rate swing.
     ordinal: usize,
     session: SimulatedSession,
+    /// ifHCOutOctets: the subscriber's download.
+    download: DirectionCounter,
+    /// ifHCInOctets: the subscriber's upload.
+    upload: DirectionCounter,
     /// The last rate a CoA set (Mikrotik-Rate-Limit text or Filter-Id).
     rate_limit: Option<String>,
 }
@@ -93,13 +98,6 @@ impl Bras {
 
     fn elapsed_s(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
-    }
-
-    /// Octets carried since boot at a mean rate, following the sine swing.
-    fn octets(mean_bps: f64, swing: f64, phase: f64, t: f64) -> u64 {
-        let w = TAU / PERIOD_S;
-        let bits = mean_bps * (t - swing / w * ((w * t + phase).cos() - phase.cos()));
-        (bits / 8.0).max(0.0) as u64
     }
 
     /// Every object the device has, in OID order.
@@ -124,24 +122,23 @@ impl Bras {
             for slot in &state.slots {
                 out.push((
                     oid(&[1, 3, 6, 1, 2, 1, 31, 1, 1, 1, column, slot.if_index]),
-                    Self::column_value(column, slot.ordinal, &slot.session, t),
+                    Self::column_value(column, slot, t),
                 ));
             }
         }
         out
     }
 
-    /// One ifXTable cell of session `i` at uptime `t`.
-    fn column_value(column: u32, i: usize, session: &SimulatedSession, t: f64) -> Value {
+    /// One ifXTable cell of a session at uptime `t`.
+    fn column_value(column: u32, slot: &SessionSlot, t: f64) -> Value {
         match column {
-            1 => Value::OctetString(format!("<pppoe-{}>", session.username).into_bytes().into()),
-            6 => Value::Counter64(Self::octets(session.upload_bps, session.swing, i as f64, t)),
-            10 => Value::Counter64(Self::octets(
-                session.download_bps,
-                session.swing,
-                i as f64 + 1.0,
-                t,
-            )),
+            1 => Value::OctetString(
+                format!("<pppoe-{}>", slot.session.username)
+                    .into_bytes()
+                    .into(),
+            ),
+            6 => Value::Counter64(slot.upload.octets(t)),
+            10 => Value::Counter64(slot.download.octets(t)),
             15 => Value::Gauge32(1000),
             _ => Value::TimeTicks(0),
         }
@@ -150,22 +147,12 @@ impl Bras {
     /// The mean rate between two instants, for tests: (download, upload) bits per second.
     fn expected_bps(&self, ordinal: usize, from_s: f64, to_s: f64) -> Option<(f64, f64)> {
         let state = self.lock();
-        let s = &state
-            .slots
-            .iter()
-            .find(|slot| slot.ordinal == ordinal)?
-            .session;
+        let slot = state.slots.iter().find(|slot| slot.ordinal == ordinal)?;
         let dt = to_s - from_s;
-        let down = (Self::octets(s.download_bps, s.swing, ordinal as f64 + 1.0, to_s)
-            - Self::octets(s.download_bps, s.swing, ordinal as f64 + 1.0, from_s))
-            as f64
-            * 8.0
-            / dt;
-        let up = (Self::octets(s.upload_bps, s.swing, ordinal as f64, to_s)
-            - Self::octets(s.upload_bps, s.swing, ordinal as f64, from_s)) as f64
-            * 8.0
-            / dt;
-        Some((down, up))
+        let rate = |counter: &DirectionCounter| {
+            counter.octets(to_s).saturating_sub(counter.octets(from_s)) as f64 * 8.0 / dt
+        };
+        Some((rate(&slot.download), rate(&slot.upload)))
     }
 }
 
@@ -190,9 +177,12 @@ impl BrasState {
 
     /// Starts a session on a fresh ifIndex, as a PPPoE login does.
     fn add(&mut self, session: SimulatedSession) {
+        let phase = self.ordinal_count as f64;
         self.slots.push(SessionSlot {
             if_index: self.next_if_index,
             ordinal: self.ordinal_count,
+            download: DirectionCounter::new(session.download_bps, session.swing, phase + 1.0),
+            upload: DirectionCounter::new(session.upload_bps, session.swing, phase),
             session,
             rate_limit: None,
         });
@@ -311,7 +301,8 @@ impl SimulatedBras {
     }
 
     /// The true mean (download, upload) rate of the `index`-th session started (the sessions
-    /// given to `start` first, in order), while it is up.
+    /// given to `start` first, in order), while it is up, between two uptimes after its last
+    /// rate change.
     pub fn expected_bps(&self, index: usize, from_s: f64, to_s: f64) -> Option<(f64, f64)> {
         self.bras.expected_bps(index, from_s, to_s)
     }
@@ -358,6 +349,31 @@ impl SimulatedBras {
     /// Starts a session, as a PPPoE (re-)login does; it gets a new ifIndex.
     pub fn connect_session(&self, session: SimulatedSession) {
         self.bras.lock().add(session);
+    }
+
+    /// Changes a session's mean rates from now on, as a subscriber starting or ending a
+    /// download does: the counters continue from where they are and grow at the new rates.
+    /// Returns `false` when the session is not up.
+    pub fn set_rates(&self, username: &str, download_bps: f64, upload_bps: f64) -> bool {
+        let t = self.bras.elapsed_s();
+        let mut state = self.bras.lock();
+        let Some(slot) = state.slot_of(username) else {
+            return false;
+        };
+        slot.download.change_rate(download_bps, t);
+        slot.upload.change_rate(upload_bps, t);
+        slot.session.download_bps = download_bps;
+        slot.session.upload_bps = upload_bps;
+        true
+    }
+
+    /// The (download, upload) octets the session's interface counters show now: what the BRAS
+    /// has carried for it.
+    pub fn carried_octets(&self, username: &str) -> Option<(u64, u64)> {
+        let t = self.bras.elapsed_s();
+        let mut state = self.bras.lock();
+        let slot = state.slot_of(username)?;
+        Some((slot.download.octets(t), slot.upload.octets(t)))
     }
 
     /// Whether `<pppoe-USERNAME>` is in the interface table.

@@ -12,7 +12,9 @@ pub struct SpoolConfig {
 }
 
 impl SpoolConfig {
-    /// 512 MiB: days of per-second samples for a typical site.
+    /// 512 MiB. A `Samples` entry takes about 39 bytes per subscriber-second on disk, so this
+    /// holds about 22 minutes of a 10,000-subscriber site (a ten-minute outage up to about
+    /// 22,000 subscribers) and about a day of 150 (`tests/spool_bound.rs` measures it).
     pub const DEFAULT_MAX_BYTES: u64 = 512 * 1024 * 1024;
 
     /// The smallest bound accepted, so that at least a few frames fit.

@@ -1,5 +1,5 @@
 //! Customers: create, list (paged, filtered), read, replace and delete, with their attachment
-//! to the network (BRAS, OLT and ONU, CPE).
+//! to the network (BRAS, OLT and ONU, CPE, or a port of a device).
 
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,8 @@ use super::{finish_delete, Deleted};
 use crate::domain::ids::InvalidId;
 use crate::domain::time::parse_date;
 use crate::domain::{
-    CustomerCode, CustomerStatus, Email, MacAddress, Money, Phone, PppoeUsername, StaffRole,
+    CustomerCode, CustomerStatus, Email, InterfaceName, MacAddress, Money, Phone, PppoeUsername,
+    StaffRole,
 };
 use crate::http::amount::Amount;
 use crate::http::audit::{self, Actor};
@@ -59,6 +60,13 @@ pub struct Attachment {
     pub onu_id: Option<i64>,
     /// The customer's router, when netops manages it.
     pub cpe_device_id: Option<String>,
+    /// The device whose port carries the customer's line (a leased line, an Ethernet
+    /// hand-off); set together with `port_if_name`. The site's agent reports the port's traffic
+    /// under this device's name, so it must match the device name in the agent's configuration.
+    pub port_device_id: Option<String>,
+    /// The port's ifName exactly as the device reports it, e.g. `ge-0/0/7`. A port belongs to
+    /// one customer.
+    pub port_if_name: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -130,6 +138,8 @@ pub fn record(c: CustomerRow) -> CustomerRecord {
             olt_device_id: c.olt_device_id,
             onu_id: c.onu_id,
             cpe_device_id: c.cpe_device_id,
+            port_device_id: c.port_device_id,
+            port_if_name: c.port_if_name,
         },
         created_at: c.created_at,
         updated_at: c.updated_at,
@@ -187,6 +197,10 @@ async fn fields(
             ));
         }
     }
+    let (port_device_id, port_if_name) = device_port(
+        non_empty(attachment.port_device_id),
+        attachment.port_if_name,
+    )?;
     let today = crate::domain::time::date_text(crate::domain::time::now().date());
     Ok(CustomerFields {
         customer_code: customer_code.into_string(),
@@ -229,7 +243,32 @@ async fn fields(
         olt_device_id: non_empty(attachment.olt_device_id),
         onu_id: attachment.onu_id,
         cpe_device_id: non_empty(attachment.cpe_device_id),
+        port_device_id,
+        port_if_name,
     })
+}
+
+/// The device port a customer is bound to: both parts or neither.
+fn device_port(
+    device_id: Option<String>,
+    if_name: Option<String>,
+) -> Result<(Option<String>, Option<String>), ApiError> {
+    let if_name = match if_name {
+        Some(text) if !text.trim().is_empty() => Some(
+            InterfaceName::parse("attachment.port_if_name", &text)
+                .map_err(|e| ApiError::bad_request(e.to_string()))?
+                .into_string(),
+        ),
+        _ => None,
+    };
+    match (device_id, if_name) {
+        (Some(device_id), Some(if_name)) => Ok((Some(device_id), Some(if_name))),
+        (None, None) => Ok((None, None)),
+        _ => Err(ApiError::bad_request(
+            "attachment.port_device_id and attachment.port_if_name are set together: the \
+             device and the ifName of the port that carries the customer's line",
+        )),
+    }
 }
 
 const WRITERS: &[StaffRole] = &[StaffRole::Admin, StaffRole::Billing];
@@ -242,6 +281,8 @@ fn audit_detail(f: &CustomerFields) -> serde_json::Value {
         "monthly_bill_minor": f.monthly_bill_minor,
         "expiry_date": f.expiry_date,
         "pppoe_username": f.pppoe_username,
+        "port_device_id": f.port_device_id,
+        "port_if_name": f.port_if_name,
     })
 }
 

@@ -19,6 +19,7 @@ use crate::http::extract::{ApiQuery, ClientIp};
 use crate::http::principal::CustomerAuth;
 use crate::http::response::{ok, ApiError, ApiResult, Envelope, ErrorBody};
 use crate::http::state::AppState;
+use crate::live::hour_chart::hour_chart;
 
 /// Hundredths of a dBm to dBm.
 fn dbm(centi_dbm: i64) -> f64 {
@@ -114,14 +115,14 @@ pub async fn bandwidth(
     let now = crate::domain::time::now().unix_timestamp();
     let since = now - window_secs;
     // The last hour comes from the per-second ring at 10 s; minutes before the ring's first
-    // second (a restart, a subscriber who just came online) still come from the rollups.
+    // full minute (a restart, a subscriber who just came online) still come from the rollups.
     let live = match period {
         BandwidthPeriod::Hour => state
             .live
             .hour_buckets(&auth.customer_id, now, LIVE_STEP_SECS),
         _ => None,
     };
-    let buckets = state
+    let rollups = state
         .store
         .bandwidth_history(
             &auth.customer_id,
@@ -129,25 +130,14 @@ pub async fn bandwidth(
             step_secs,
         )
         .await?;
-    let mut points: Vec<BandwidthPoint> = Vec::with_capacity(buckets.len());
-    let ring_start = live.as_ref().map(|(covered_since, _)| *covered_since);
-    for b in buckets {
-        if ring_start.is_some_and(|start| b.bucket_unix + step_secs > start) {
-            break;
-        }
-        points.push(BandwidthPoint {
-            timestamp: api_unix_timestamp(b.bucket_unix),
-            rx_mbps: Mbps::from_bps(b.rx_bps),
-            tx_mbps: Mbps::from_bps(b.tx_bps),
-        });
-    }
-    for b in live.map(|(_, buckets)| buckets).unwrap_or_default() {
-        points.push(BandwidthPoint {
-            timestamp: api_unix_timestamp(b.start_unix),
-            rx_mbps: Mbps::from_bps(i64::try_from(b.rx_bps).unwrap_or(i64::MAX)),
-            tx_mbps: Mbps::from_bps(i64::try_from(b.tx_bps).unwrap_or(i64::MAX)),
-        });
-    }
+    let points = hour_chart(&rollups, step_secs, live)
+        .into_iter()
+        .map(|p| BandwidthPoint {
+            timestamp: api_unix_timestamp(p.start_unix),
+            rx_mbps: Mbps::from_bps(p.rx_bps),
+            tx_mbps: Mbps::from_bps(p.tx_bps),
+        })
+        .collect();
     ok(points)
 }
 

@@ -1,9 +1,12 @@
-//! Test helper: a real net-snmp `snmpd` started with `lab/snmpd.sh`, stopped on drop.
+//! Test helper: a real net-snmp `snmpd` started with `lab/snmpd.sh`, stopped on drop;
+//! `shaped_link` adds namespaces with shaped traffic for it to count.
 //!
 //! When `NETOPS_LAB_REQUIRED=1` a missing tool fails the test; otherwise the test prints why
-//! it is skipped and returns.
+//! it is skipped and returns. Shared by the tests of several crates through `#[path]`.
 
 #![allow(dead_code)]
+
+pub mod shaped_link;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
