@@ -114,6 +114,10 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
     state.commands = Arc::new(crate::commands::CommandPipeline::new(
         config.commands.clone(),
     ));
+    state.portal = Arc::new(crate::http::portal::settings::PortalRuntime::new(
+        &config.portal,
+        secret.expose().as_bytes(),
+    ));
     Ok(state)
 }
 

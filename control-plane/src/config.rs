@@ -51,6 +51,8 @@ pub struct Config {
     pub aaa: crate::aaa::AaaSettings,
     /// Device command deadlines (`[commands]`).
     pub commands: crate::commands::CommandSettings,
+    /// The web portals' cookie policy (`[portal]`).
+    pub portal: crate::http::portal::settings::PortalConfig,
 }
 
 /// Abuse limits on the public API.
@@ -97,6 +99,7 @@ impl Default for Config {
             limits: Limits::default(),
             aaa: crate::aaa::AaaSettings::default(),
             commands: crate::commands::CommandSettings::default(),
+            portal: crate::http::portal::settings::PortalConfig::default(),
         }
     }
 }
@@ -119,6 +122,8 @@ struct FileConfig {
     aaa: crate::aaa::settings::FileAaa,
     #[serde(default)]
     commands: crate::commands::settings::FileCommands,
+    #[serde(default)]
+    portal: crate::http::portal::settings::FilePortal,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +316,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     }
     crate::aaa::settings::apply_file(&mut config.aaa, file.aaa, &at, problems);
     crate::commands::settings::apply_file(&mut config.commands, file.commands, &at, problems);
+    crate::http::portal::settings::apply_file(&mut config.portal, file.portal, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }
@@ -342,6 +348,12 @@ fn apply_env(config: &mut Config, env: &[(String, String)], problems: &mut Vec<S
                 Ok(v) => config.limits.customer_requests_per_minute = v,
                 Err(_) => problems.push(format!("{key}: '{value}' is not a whole number")),
             },
+            "NETOPS_PORTAL_SECURE_COOKIES" => crate::http::portal::settings::set_secure_cookies(
+                &mut config.portal,
+                value,
+                key,
+                problems,
+            ),
             _ if key.starts_with("NETOPS_AAA_") => {
                 crate::aaa::settings::apply_env(&mut config.aaa, key, value, problems)
             }
@@ -441,6 +453,10 @@ mod tests {
         let config = Config::load_from(Some(&path), &[], &Overrides::default()).unwrap();
         assert_eq!(config.limits, Limits::default());
         assert_eq!(config.commands, crate::commands::CommandSettings::default());
+        assert_eq!(
+            config.portal,
+            crate::http::portal::settings::PortalConfig::default()
+        );
         assert_eq!(config.listen.port(), 8080);
     }
 

@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "customer", description = "Subscriber self-service (seed 001)"),
         (name = "admin", description = "Staff and NOC API"),
         (name = "agent", description = "Edge agent WebSocket (binary netops wire protocol)"),
+        (name = "portal", description = "Web portals: subscriber self-service at / and the NOC console at /noc (HTML pages, session cookie)"),
     )
 )]
 pub struct ApiDoc;

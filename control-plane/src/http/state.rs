@@ -27,6 +27,8 @@ pub struct AppState {
     pub aaa: Arc<crate::aaa::AaaRuntime>,
     /// Device command deadlines and the wake-up of agent connections (`[commands]`).
     pub commands: Arc<crate::commands::CommandPipeline>,
+    /// Cookie policy and the anti-forgery key of the web portals (`[portal]`).
+    pub portal: Arc<crate::http::portal::settings::PortalRuntime>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             shutdown: crate::shutdown::Shutdown::new(),
             aaa: Arc::new(crate::aaa::AaaRuntime::disabled()),
             commands: Arc::new(crate::commands::CommandPipeline::default()),
+            portal: Arc::new(crate::http::portal::settings::PortalRuntime::ephemeral()),
         }
     }
 }

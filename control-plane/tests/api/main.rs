@@ -16,4 +16,5 @@ mod live_stream;
 mod openapi;
 mod ops;
 mod optics;
+mod portal_subscriber;
 mod staff_commands;
