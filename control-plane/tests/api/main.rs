@@ -16,5 +16,6 @@ mod live_stream;
 mod openapi;
 mod ops;
 mod optics;
+mod portal_noc;
 mod portal_subscriber;
 mod staff_commands;

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod csrf;
+pub mod noc;
 pub mod page;
 pub mod session;
 pub mod settings;
@@ -30,6 +31,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(packages::packages))
         .routes(routes!(tickets::tickets))
         .routes(routes!(tickets::ticket))
+        .routes(routes!(noc::agents::agents))
+        .routes(routes!(noc::agents::agent_rows))
+        .routes(routes!(noc::login::form, noc::login::submit))
+        .routes(routes!(noc::login::logout))
+        .routes(routes!(noc::devices::devices))
+        .routes(routes!(noc::subscribers::subscribers))
+        .routes(routes!(noc::subscribers::reboot_onu))
+        .routes(routes!(noc::subscribers::disconnect))
+        .routes(routes!(noc::optics::optics))
+        .routes(routes!(noc::sessions::sessions))
+        .routes(routes!(noc::commands::commands))
+        .routes(routes!(noc::commands::command_rows))
+        .routes(routes!(noc::audit::audit))
         .routes(routes!(assets::asset))
         .layer(axum::middleware::from_fn(page::security_headers))
 }
