@@ -49,7 +49,8 @@
     for (var g = 0; g <= 4; g++) {
       var y = top + h - (h * g) / 4;
       ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + w, y); ctx.stroke();
-      ctx.fillText(String(Math.round((max * g / 4) * 10) / 10), 2, y + 4);
+      var decimals = max < 4 ? 2 : max < 40 ? 1 : 0;
+      ctx.fillText(String(Number((max * g / 4).toFixed(decimals))), 2, y + 4);
     }
     ctx.fillText("Mbps", 2, f.height - 6);
     if (points.length === 0) { return; }
