@@ -1,5 +1,6 @@
 // Follows a device command to its final state on its progress page: asks for the state once a
-// second, for at most ten minutes, and updates the page (and its data-state attribute).
+// second (less often while the server is busy), for at most ten minutes, and updates the page
+// (and its data-state attribute).
 "use strict";
 
 (function () {
@@ -44,10 +45,16 @@
         return;
       }
       fetch(box.dataset.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { return response.json(); })
-        .then(function (body) {
+        .then(function (response) {
+          return response.json().then(function (body) { return { status: response.status, body: body }; });
+        })
+        .then(function (reply) {
+          var body = reply.body;
           if (body && body.success && body.data) {
             if (!show(body.data)) { setTimeout(poll, POLL_MS); }
+          } else if (reply.status === 429 || reply.status >= 500) {
+            // Busy: ask again a little later.
+            setTimeout(poll, POLL_MS * 5);
           } else {
             words.textContent = (body && body.error) || "Unable to read the command's state.";
           }

@@ -128,7 +128,7 @@ impl Chrome {
     }
 }
 
-/// `""` for none, else the text.
+/// A dash for a missing value, else the text.
 pub fn or_dash(value: Option<String>) -> String {
     value.unwrap_or_else(|| "—".to_owned())
 }

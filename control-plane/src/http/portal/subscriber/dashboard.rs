@@ -131,7 +131,7 @@ pub async fn dashboard(
                 p.name,
                 p.download_speed,
                 p.upload_speed,
-                p.speed_unit.to_uppercase().replace("MBPS", "Mbps")
+                super::speed_unit_words(&p.speed_unit)
             )
         }),
         expiry_date: profile.expiry_date.unwrap_or_else(|| "not set".into()),

@@ -95,6 +95,16 @@ impl Chrome {
     }
 }
 
+/// A package's speed unit as people write it ("mbps" → "Mbps").
+pub fn speed_unit_words(unit: &str) -> String {
+    match unit.to_ascii_lowercase().as_str() {
+        "kbps" => "kbps".to_owned(),
+        "mbps" => "Mbps".to_owned(),
+        "gbps" => "Gbps".to_owned(),
+        _ => unit.to_owned(),
+    }
+}
+
 /// A form that carries only the anti-forgery token.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct TokenForm {

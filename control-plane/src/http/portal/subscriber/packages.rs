@@ -49,11 +49,7 @@ pub async fn packages(State(state): State<AppState>, session: SubscriberSession)
                 "{} down / {} up {}",
                 p.download_speed,
                 p.upload_speed,
-                if p.speed_unit.eq_ignore_ascii_case("mbps") {
-                    "Mbps"
-                } else {
-                    p.speed_unit.as_str()
-                }
+                super::speed_unit_words(&p.speed_unit)
             ),
             name: p.name,
             description: p.description.unwrap_or_default(),
