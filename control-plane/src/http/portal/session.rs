@@ -2,7 +2,7 @@
 //! cookie (`Secure` as `[portal] secure_cookies` says), and the checks on who may use it.
 
 use axum::http::header::{COOKIE, HOST, ORIGIN};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::settings::{PortalRuntime, SecureCookies};
 use crate::http::response::ApiError;
@@ -32,9 +32,11 @@ pub fn subscriber_cookie(headers: &HeaderMap) -> Option<&str> {
     cookie(headers, SUBSCRIBER_COOKIE)
 }
 
-/// Refuses a request whose `Origin` names another site than its `Host`: a cookie-authenticated
-/// WebSocket or stream opened from a foreign page. Requests without `Origin` come from the
-/// portal's own same-origin `EventSource` or from non-browser clients.
+/// Refuses a request whose `Origin` names another site than its `Host` (or, behind a reverse
+/// proxy that rewrites `Host`, its `X-Forwarded-Host`): a cookie-authenticated WebSocket or
+/// stream opened from a foreign page. Requests without `Origin` come from the portal's own
+/// same-origin `EventSource` or from non-browser clients. Pages cannot set either host header
+/// on a stream or WebSocket they open, so a foreign page cannot pass this check.
 pub fn check_same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
         return Ok(());
@@ -42,14 +44,24 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     let origin_host = origin
         .split_once("://")
         .map(|(_, rest)| rest.trim_end_matches('/'));
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
-    match (origin_host, host) {
-        (Some(o), Some(h)) if o.eq_ignore_ascii_case(h) => Ok(()),
-        _ => Err(ApiError::forbidden(
+    let matches = |name: HeaderName| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .flat_map(|h| h.split(','))
+            .any(|host| origin_host.is_some_and(|o| o.eq_ignore_ascii_case(host.trim())))
+    };
+    if matches(HOST) || matches(X_FORWARDED_HOST) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
             "the session cookie is accepted only from this site's own pages",
-        )),
+        ))
     }
 }
+
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
 /// Whether cookies set in answer to this request are marked `Secure`.
 pub fn secure(runtime: &PortalRuntime, headers: &HeaderMap) -> bool {
@@ -120,6 +132,18 @@ mod tests {
         );
         let null = headers(&[("origin", "null"), ("host", "127.0.0.1:8080")]);
         assert!(check_same_origin(&null).is_err());
+        let proxied = headers(&[
+            ("origin", "https://portal.isp.example"),
+            ("host", "127.0.0.1:8080"),
+            ("x-forwarded-host", "portal.isp.example"),
+        ]);
+        assert!(check_same_origin(&proxied).is_ok());
+        let proxied_foreign = headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:8080"),
+            ("x-forwarded-host", "portal.isp.example"),
+        ]);
+        assert!(check_same_origin(&proxied_foreign).is_err());
     }
 
     #[test]
