@@ -33,9 +33,19 @@ fn lab_required() -> bool {
     std::env::var("NETOPS_LAB_REQUIRED").is_ok_and(|v| v == "1")
 }
 
+/// The chromedriver process, ended when dropped (also when a test step panics).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 pub struct Browser {
     pub client: Client,
-    driver: Child,
+    _driver: Driver,
     _profile: tempfile::TempDir,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
@@ -76,13 +86,15 @@ impl Browser {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             probe.local_addr().expect("port").port()
         };
-        let driver = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
+        let driver = Driver(
+            Command::new(driver)
+                .arg(format!("--port={port}"))
+                .arg("--allowed-ips=127.0.0.1")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts"),
+        );
         let url = format!("http://127.0.0.1:{port}");
         wait_for_driver(&url).await;
 
@@ -114,7 +126,7 @@ impl Browser {
             .expect("a Chromium session through chromedriver");
         Some(Browser {
             client,
-            driver,
+            _driver: driver,
             _profile: profile,
             _turn: turn,
         })
@@ -133,9 +145,6 @@ impl Browser {
             Err(_) => Some(save_evidence(&self.client, name).await),
         };
         let _ = self.client.clone().close().await;
-        let mut driver = self.driver;
-        let _ = driver.kill();
-        let _ = driver.wait();
         if let (Err(failure), Some(saved)) = (outcome, saved) {
             panic!("{failure}\n{saved}");
         }
