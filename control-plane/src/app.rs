@@ -123,6 +123,10 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
         &config.data_dir,
         config.listen,
     )?);
+    state.portal = Arc::new(crate::http::portal::settings::PortalRuntime::new(
+        &config.portal,
+        secret.expose().as_bytes(),
+    ));
     Ok(state)
 }
 

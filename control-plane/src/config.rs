@@ -59,6 +59,8 @@ pub struct Config {
     pub inventory: crate::inventory::InventoryLimits,
     /// The billing job, due dates, tax, suspension grace and payment gateway (`[billing]`).
     pub billing: crate::billing::BillingSettings,
+    /// The web portals' cookie policy (`[portal]`).
+    pub portal: crate::http::portal::settings::PortalConfig,
 }
 
 /// Abuse limits on the public API.
@@ -109,6 +111,7 @@ impl Default for Config {
             metrics: crate::telemetry::MetricsSettings::default(),
             inventory: crate::inventory::InventoryLimits::default(),
             billing: crate::billing::BillingSettings::default(),
+            portal: crate::http::portal::settings::PortalConfig::default(),
         }
     }
 }
@@ -137,6 +140,7 @@ struct FileConfig {
     metrics: crate::telemetry::FileMetrics,
     inventory: crate::inventory::limits::FileInventory,
     billing: crate::billing::settings::FileBilling,
+    portal: crate::http::portal::settings::FilePortal,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -339,6 +343,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     config.metrics.apply_file(file.metrics);
     crate::inventory::limits::apply_file(&mut config.inventory, file.inventory, &at, problems);
     crate::billing::settings::apply_file(&mut config.billing, file.billing, &at, problems);
+    crate::http::portal::settings::apply_file(&mut config.portal, file.portal, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }
@@ -373,6 +378,12 @@ fn apply_env(config: &mut Config, env: &[(String, String)], problems: &mut Vec<S
             _ if key.starts_with("NETOPS_BILLING_") => {
                 crate::billing::settings::apply_env(&mut config.billing, key, value, problems)
             }
+            "NETOPS_PORTAL_SECURE_COOKIES" => crate::http::portal::settings::set_secure_cookies(
+                &mut config.portal,
+                value,
+                key,
+                problems,
+            ),
             _ if key.starts_with("NETOPS_AAA_") => {
                 crate::aaa::settings::apply_env(&mut config.aaa, key, value, problems)
             }
@@ -477,6 +488,10 @@ mod tests {
         assert_eq!(
             config.inventory,
             crate::inventory::InventoryLimits::default()
+        );
+        assert_eq!(
+            config.portal,
+            crate::http::portal::settings::PortalConfig::default()
         );
         assert_eq!(config.listen.port(), 8080);
     }

@@ -175,6 +175,10 @@ async fn serve(file: Option<&std::path::Path>, args: &ServeArgs, demo: bool) -> 
                 "  live bandwidth: a simulated BRAS (SNMP on {}) polled every second by the demo site's edge agent",
                 site.bras_snmp
             );
+            println!(
+                "  ONU optics:     a simulated Huawei OLT (SNMP on {}) with the demo subscribers' ONUs",
+                site.olt_snmp
+            );
         }
         println!("demo logins:");
         for login in logins {

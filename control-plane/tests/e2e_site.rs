@@ -3,6 +3,8 @@
 //! serving that rate on `/network/status`, `/network/live` and `/network/bandwidth`. Each must
 //! be within ±5 % of the rate the BRAS carried. The agent's `Inventory` reaches the staff API:
 //! the BRAS's `<pppoe-USER>` interface, bound to its subscriber, at the same rate.
+//! be within ±5 % of the rate the BRAS carried. The demo site's OLT: its ONU optics reach the
+//! subscriber and a subscriber's "reboot ONU" is confirmed by the ONU going down and up.
 
 use std::time::{Duration, Instant};
 
@@ -209,4 +211,124 @@ async fn known_rate_reaches_the_subscriber_within_5_percent() {
     site.stop().await;
     let _ = stop_tx.send(());
     let _ = server.await;
+}
+
+struct DemoStack {
+    api: std::net::SocketAddr,
+    site: control_plane::demo::site::DemoSite,
+    stop_tx: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<Result<(), control_plane::app::StartError>>,
+    _dir: tempfile::TempDir,
+}
+
+async fn demo_stack() -> DemoStack {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        jwt_secret: Some(Secret::new("e2e-secret-e2e-secret-e2e-secret-e2e!")),
+        ..Config::default()
+    };
+    let store = control_plane::app::open_store(&config).await.unwrap();
+    control_plane::demo::seed(&store).await.unwrap();
+    let state = control_plane::app::build_state(&config, store.clone()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(control_plane::app::serve(state, listener, async {
+        let _ = stop_rx.await;
+    }));
+    let site = control_plane::demo::site::start(&store, dir.path(), api)
+        .await
+        .unwrap();
+    DemoStack {
+        api,
+        site,
+        stop_tx,
+        server,
+        _dir: dir,
+    }
+}
+
+async fn get_json(client: &reqwest::Client, url: String, token: &str) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_olt_shows_onu_optics_and_confirms_an_onu_reboot() {
+    let stack = demo_stack().await;
+    let api = stack.api;
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("http://{api}/api/v1/customer/auth/login"))
+        .json(&serde_json::json!({ "customer_code": "CUST002", "phone": "01812345679" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["token"].as_str().unwrap().to_owned();
+
+    // The seed stores -21.5 dBm for Karima's ONU; the simulated OLT reports -25.8 dBm.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = get_json(
+            &client,
+            format!("http://{api}/api/v1/customer/network/status"),
+            &token,
+        )
+        .await;
+        if status["data"]["onu_rx_power"].as_f64() == Some(-25.8) {
+            assert_eq!(status["data"]["onu_status"], "online", "{status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the OLT's reading did not reach /network/status: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let accepted: Value = client
+        .post(format!("http://{api}/api/v1/customer/device/reboot-onu"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let command_id = accepted["data"]["command_id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let last = loop {
+        let command = get_json(
+            &client,
+            format!("http://{api}/api/v1/customer/device/commands/{command_id}"),
+            &token,
+        )
+        .await;
+        let state = command["data"]["state"].as_str().unwrap_or("").to_owned();
+        if !matches!(state.as_str(), "queued" | "sent" | "running") {
+            break command;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the reboot did not finish: {command}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(last["data"]["state"], "succeeded", "{last}");
+    assert_eq!(stack.site.onu_resets_received(), 1);
+
+    stack.site.stop().await;
+    let _ = stack.stop_tx.send(());
+    let _ = stack.server.await;
 }

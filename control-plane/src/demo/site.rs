@@ -1,14 +1,15 @@
-//! The demo's site: a simulated MikroTik BRAS answering real SNMP and RFC 5176, polled by a
-//! real edge agent running in this process, which streams to this control plane over its agent
-//! WebSocket exactly as a site's agent would. Subscribers' bandwidth in the demo comes from
-//! there, never from numbers made up inside the control plane.
+//! The demo's site: a simulated MikroTik BRAS answering real SNMP and RFC 5176 and a simulated
+//! Huawei OLT with the demo subscribers' ONUs, polled by a real edge agent running in this
+//! process, which streams to this control plane over its agent WebSocket exactly as a site's
+//! agent would. Subscribers' bandwidth and ONU optics in the demo come from there, never from
+//! numbers made up inside the control plane.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use netops_snmp::simulator::{SimulatedBras, SimulatedSession};
+use netops_snmp::simulator::{SimulatedBras, SimulatedOlt, SimulatedOnu, SimulatedSession};
 use tokio::sync::watch;
 
 use crate::ingest::session::token_hash;
@@ -16,9 +17,21 @@ use crate::store::{Page, Store};
 
 /// The BRAS profile the agent uses, shipped inside the binary so the demo runs from anywhere.
 const MIKROTIK_PROFILE: &str = include_str!("../../../config/profiles/mikrotik-pppoe-bras.toml");
+/// The OLT profile, likewise.
+const HUAWEI_OLT_PROFILE: &str = include_str!("../../../config/profiles/huawei-ma56xx-gpon.toml");
 const COMMUNITY: &str = "netops-demo";
 const SITE_NAME: &str = "Gulshan POP";
 const BRAS_NAME: &str = "bras-gulshan-1";
+/// The OLT's name in the agent's configuration is the device name the demo seed stores, so
+/// ONU keys in `Optics` frames and in reboot commands name the same device.
+const OLT_NAME: &str = "olt-gulshan-1";
+/// How long a demo ONU stays off the PON after a reboot, as a real ONT re-ranging.
+const ONU_REBOOT_DOWNTIME: Duration = Duration::from_secs(6);
+
+/// Demo ONUs on the OLT (frame 0): (slot, port, ONU id, received power in dBm). They match the
+/// PON port and ONU id of the demo subscribers who are online; Nasrin's ONU (0/1/1 ONU 3) is
+/// not on the PON, as in the seed.
+const ONUS: [(u32, u32, u32, f64); 3] = [(1, 1, 1, -19.4), (1, 1, 2, -25.8), (1, 2, 1, -21.7)];
 const AGENT_NAME: &str = "gulshan-pop-demo";
 
 /// Demo subscribers online on the BRAS: (PPPoE username, mean download, mean upload) in bps.
@@ -50,17 +63,20 @@ pub enum DemoSiteError {
 pub struct DemoSite {
     pub bras_snmp: SocketAddr,
     bras: Arc<SimulatedBras>,
+    pub olt_snmp: SocketAddr,
+    olt: SimulatedOlt,
     shutdown: watch::Sender<bool>,
     agent: tokio::task::JoinHandle<()>,
     redial: tokio::task::JoinHandle<()>,
 }
 
 impl DemoSite {
-    /// Stops the agent (its spool is kept) and the simulated BRAS.
+    /// Stops the agent (its spool is kept), the simulated BRAS and the simulated OLT.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         let _ = self.agent.await;
         self.redial.abort();
+        drop(self.olt);
     }
 
     /// The simulated BRAS, to change a session's rate or read what it has carried; it keeps
@@ -68,6 +84,21 @@ impl DemoSite {
     pub fn bras(&self) -> &Arc<SimulatedBras> {
         &self.bras
     }
+    /// ONU reset SETs the simulated OLT has received.
+    pub fn onu_resets_received(&self) -> u32 {
+        self.olt.resets_received()
+    }
+}
+
+fn onus() -> Vec<SimulatedOnu> {
+    ONUS.iter()
+        .map(|&(slot, port, onu_id, rx_power_dbm)| SimulatedOnu {
+            slot,
+            port,
+            onu_id,
+            rx_power_dbm,
+        })
+        .collect()
 }
 
 fn sessions() -> Vec<SimulatedSession> {
@@ -103,6 +134,10 @@ pub async fn start_with(
         &site_dir.join("profiles").join("mikrotik-pppoe-bras.toml"),
         MIKROTIK_PROFILE,
     )?;
+    write(
+        &site_dir.join("profiles").join("huawei-ma56xx-gpon.toml"),
+        HUAWEI_OLT_PROFILE,
+    )?;
     let token = agent_token(store, &site_dir).await?;
 
     let mut bras = SimulatedBras::start("127.0.0.1:0", COMMUNITY, online.clone()).await?;
@@ -112,6 +147,8 @@ pub async fn start_with(
         .await?;
     let bras_snmp = bras.local_addr();
     let bras = Arc::new(bras);
+    let olt = SimulatedOlt::start("127.0.0.1:0", COMMUNITY, onus(), ONU_REBOOT_DOWNTIME).await?;
+    let olt_snmp = olt.local_addr();
 
     let api_host = if api.ip().is_unspecified() {
         SocketAddr::from(([127, 0, 0, 1], api.port()))
@@ -127,7 +164,10 @@ pub async fn start_with(
          [metrics]\nlisten = \"127.0.0.1:0\"\n\n\
          [[devices]]\nname = \"{BRAS_NAME}\"\naddress = \"{bras_snmp}\"\ndriver = \"snmp\"\nkind = \"bras\"\n\
          profile = \"mikrotik-pppoe-bras\"\nsnmp = {{ version = \"2c\", community = \"{COMMUNITY}\" }}\n\
-         radius = {{ nas = \"{dac}\", secret_file = \"bras.radius\" }}\n"
+         radius = {{ nas = \"{dac}\", secret_file = \"bras.radius\" }}\n\n\
+         [[devices]]\nname = \"{OLT_NAME}\"\naddress = \"{olt_snmp}\"\ndriver = \"snmp\"\nkind = \"olt\"\n\
+         profile = \"huawei-ma56xx-gpon\"\n\
+         snmp = {{ version = \"2c\", community = \"{COMMUNITY}\", write_community = \"{COMMUNITY}\" }}\n"
     );
     write(&site_dir.join("agent.token"), &token)?;
     write(&site_dir.join("bras.radius"), &dac_secret)?;
@@ -159,6 +199,8 @@ pub async fn start_with(
     Ok(DemoSite {
         bras_snmp,
         bras,
+        olt_snmp,
+        olt,
         shutdown,
         agent,
         redial,

@@ -1,5 +1,5 @@
-//! The HTTP surface: subscriber API, staff API, the agent WebSocket, operations endpoints and
-//! the API document.
+//! The HTTP surface: subscriber API, staff API, the agent WebSocket, the web portals,
+//! operations endpoints and the API document.
 
 pub mod admin;
 pub mod agent;
@@ -10,6 +10,7 @@ pub mod extract;
 pub mod openapi;
 pub mod ops;
 pub mod payments;
+pub mod portal;
 pub mod principal;
 pub mod radius;
 pub mod response;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .nest("/api/v1/radius", radius::routes())
         .nest("/api/v1/payments", payments::routes())
         .nest("/api/v1/agent", agent_routes())
+        .merge(portal::routes())
         .split_for_parts();
     // The seed's own base path serves the same handlers; documented once.
     let (seed_base, _) = customer::routes().split_for_parts();

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "Staff and NOC API"),
         (name = "payments", description = "Payment gateway callbacks and the sandbox gateway's page"),
         (name = "agent", description = "Edge agent WebSocket (binary netops wire protocol)"),
+        (name = "portal", description = "Web portals: subscriber self-service at / and the NOC console at /noc (HTML pages, session cookie)"),
     )
 )]
 pub struct ApiDoc;

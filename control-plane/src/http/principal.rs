@@ -100,8 +100,9 @@ impl FromRequestParts<AppState> for CustomerAuth {
 }
 
 /// A customer opening a stream. Browsers cannot set headers on a WebSocket, so the token may
-/// come in `Authorization: Bearer` or in the `token` query parameter (the header wins). A
-/// stream counts once against the rate limit, when it opens.
+/// come in `Authorization: Bearer`, in the `token` query parameter, or in the subscriber
+/// portal's session cookie, in that order. A stream counts once against the rate limit, when
+/// it opens.
 #[derive(Debug, Clone)]
 pub struct CustomerStreamAuth(pub CustomerAuth);
 
@@ -121,15 +122,22 @@ impl FromRequestParts<AppState> for CustomerStreamAuth {
             let token = bearer_token(parts)?;
             return customer_from_token(state, token).map(Self);
         }
-        let token = axum::extract::Query::<TokenQuery>::try_from_uri(&parts.uri)
+        let from_query = axum::extract::Query::<TokenQuery>::try_from_uri(&parts.uri)
             .ok()
             .and_then(|q| q.0.token)
             .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
+            .filter(|t| !t.is_empty());
+        if let Some(token) = from_query {
+            return customer_from_token(state, &token).map(Self);
+        }
+        // The subscriber portal's session cookie opens this read-only stream too, and only
+        // from the portal's own pages.
+        let token =
+            crate::http::portal::session::subscriber_cookie(&parts.headers).ok_or_else(|| {
                 ApiError::unauthorized("missing Authorization header or token query parameter")
             })?;
-        customer_from_token(state, &token).map(Self)
+        crate::http::portal::session::check_same_origin(&parts.headers)?;
+        customer_from_token(state, token).map(Self)
     }
 }
 
@@ -141,35 +149,40 @@ impl FromRequestParts<AppState> for StaffAuth {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
-        let (staff_id, role) = match state.keys.verify(token).map_err(token_error)? {
-            Principal::Staff { id, role } => (id, role),
-            Principal::Customer { .. } => {
-                return Err(ApiError::unauthorized(
-                    "a customer token cannot be used on the staff API",
-                ))
-            }
-        };
-        // The account may have been disabled or re-roled since the token was issued.
-        let staff = match state.store.staff(&staff_id).await {
-            Ok(staff) => staff,
-            Err(crate::store::StoreError::NotFound) => {
-                return Err(ApiError::unauthorized("staff account no longer exists"))
-            }
-            Err(err) => return Err(ApiError::from(err)),
-        };
-        if staff.disabled != 0 {
-            return Err(ApiError::unauthorized("staff account is disabled"));
-        }
-        let current_role = StaffRole::parse(&staff.role).map_err(ApiError::internal)?;
-        if current_role != role {
-            return Err(ApiError::unauthorized(
-                "role changed since login; log in again",
-            ));
-        }
-        Ok(StaffAuth {
-            staff_id,
-            username: staff.username,
-            role,
-        })
+        staff_from_token(state, token).await
     }
+}
+
+/// Checks a staff token and that its account is still enabled with the same role.
+pub async fn staff_from_token(state: &AppState, token: &str) -> Result<StaffAuth, ApiError> {
+    let (staff_id, role) = match state.keys.verify(token).map_err(token_error)? {
+        Principal::Staff { id, role } => (id, role),
+        Principal::Customer { .. } => {
+            return Err(ApiError::unauthorized(
+                "a customer token cannot be used on the staff API",
+            ))
+        }
+    };
+    // The account may have been disabled or re-roled since the token was issued.
+    let staff = match state.store.staff(&staff_id).await {
+        Ok(staff) => staff,
+        Err(crate::store::StoreError::NotFound) => {
+            return Err(ApiError::unauthorized("staff account no longer exists"))
+        }
+        Err(err) => return Err(ApiError::from(err)),
+    };
+    if staff.disabled != 0 {
+        return Err(ApiError::unauthorized("staff account is disabled"));
+    }
+    let current_role = StaffRole::parse(&staff.role).map_err(ApiError::internal)?;
+    if current_role != role {
+        return Err(ApiError::unauthorized(
+            "role changed since login; log in again",
+        ));
+    }
+    Ok(StaffAuth {
+        staff_id,
+        username: staff.username,
+        role,
+    })
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub inventory_limits: crate::inventory::InventoryLimits,
     /// Billing settings, the clock the billing job reads and the callback key (`[billing]`).
     pub billing: Arc<crate::billing::BillingRuntime>,
+    /// Cookie policy and the anti-forgery key of the web portals (`[portal]`).
+    pub portal: Arc<crate::http::portal::settings::PortalRuntime>,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             optics: Arc::new(crate::optics::OpticsRuntime::default()),
             inventory_limits: crate::inventory::InventoryLimits::default(),
             billing: Arc::new(crate::billing::BillingRuntime::default()),
+            portal: Arc::new(crate::http::portal::settings::PortalRuntime::ephemeral()),
         }
     }
 }

@@ -26,5 +26,7 @@ mod optics_history;
 mod optics_metrics;
 mod optics_refresh;
 mod port_binding;
+mod portal_noc;
+mod portal_subscriber;
 mod router_reboot;
 mod staff_commands;

@@ -1,0 +1,49 @@
+//! The web portals: subscriber self-service at `/` and the NOC console at `/noc`. Pages are
+//! rendered on the server from templates compiled into the binary (askama); the few scripts
+//! and the stylesheet are embedded files under `/assets/`. Every answer carries a
+//! Content-Security-Policy without `unsafe-inline`.
+
+pub mod assets;
+pub mod csrf;
+pub mod noc;
+pub mod page;
+pub mod session;
+pub mod settings;
+pub mod subscriber;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    use subscriber::{bills, dashboard, device, login, packages, tickets};
+    OpenApiRouter::new()
+        .routes(routes!(dashboard::dashboard))
+        .routes(routes!(login::form, login::submit))
+        .routes(routes!(login::logout))
+        .routes(routes!(device::post_reboot_onu))
+        .routes(routes!(device::post_reboot_router))
+        .routes(routes!(device::post_reconnect))
+        .routes(routes!(device::command_page))
+        .routes(routes!(device::command_state))
+        .routes(routes!(bills::bills))
+        .routes(routes!(packages::packages))
+        .routes(routes!(tickets::tickets))
+        .routes(routes!(tickets::ticket))
+        .routes(routes!(noc::agents::agents))
+        .routes(routes!(noc::agents::agent_rows))
+        .routes(routes!(noc::login::form, noc::login::submit))
+        .routes(routes!(noc::login::logout))
+        .routes(routes!(noc::devices::devices))
+        .routes(routes!(noc::subscribers::subscribers))
+        .routes(routes!(noc::subscribers::reboot_onu))
+        .routes(routes!(noc::subscribers::disconnect))
+        .routes(routes!(noc::optics::optics))
+        .routes(routes!(noc::sessions::sessions))
+        .routes(routes!(noc::commands::commands))
+        .routes(routes!(noc::commands::command_rows))
+        .routes(routes!(noc::audit::audit))
+        .routes(routes!(assets::asset))
+        .layer(axum::middleware::from_fn(page::security_headers))
+}

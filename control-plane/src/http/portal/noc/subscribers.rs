@@ -1,0 +1,157 @@
+//! `GET /noc/subscribers?q=`: the subscriber list, searchable by name, code, phone or PPPoE
+//! username, with the NOC's actions per subscriber (reboot ONU, disconnect) for roles that may
+//! use them: `POST /noc/subscribers/{id}/reboot-onu` and `/disconnect`.
+
+use askama::Template;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::Form;
+use serde::Deserialize;
+
+use super::{or_dash, Chrome, StaffSession, ACTION_ROLES, PORTAL};
+use crate::http::admin::commands::{create, StaffCommandBody};
+use crate::http::admin::customers::{list, CustomerQuery};
+use crate::http::extract::{ApiJson, ApiQuery, ClientIp};
+use crate::http::portal::page::{html, redirect, PortalResult};
+use crate::http::portal::subscriber::TokenForm;
+use crate::http::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub struct SubscriberLine {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub phone: String,
+    pub pppoe: String,
+    pub status: String,
+    pub pon: String,
+    pub expiry: String,
+}
+
+#[derive(Template)]
+#[template(path = "noc/subscribers.html")]
+struct SubscribersPage {
+    chrome: Chrome,
+    q: String,
+    total: i64,
+    subscribers: Vec<SubscriberLine>,
+    may_act: bool,
+}
+
+#[utoipa::path(get, path = "/noc/subscribers", tag = "portal",
+    params(("q" = Option<String>, Query, description = "Text in the name, code, phone or PPPoE username")),
+    responses((status = 200, description = "Subscribers", content_type = "text/html")))]
+pub async fn subscribers(
+    State(state): State<AppState>,
+    session: StaffSession,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> PortalResult {
+    let Ok(Query(query)) = query else {
+        return Err(PORTAL.bad_request("the address has a malformed query string"));
+    };
+    let q = query.q.unwrap_or_default().trim().to_owned();
+    let page = list(
+        State(state),
+        session.auth.clone(),
+        ApiQuery(CustomerQuery {
+            limit: Some("100".into()),
+            offset: None,
+            q: (!q.is_empty()).then(|| q.clone()),
+            status: None,
+            area_id: None,
+            package_id: None,
+        }),
+    )
+    .await
+    .map_err(|e| PORTAL.error(e))?
+    .0
+    .data;
+    let subscribers = page
+        .customers
+        .into_iter()
+        .map(|c| SubscriberLine {
+            pon: match (&c.pon_port, c.attachment.onu_id) {
+                (Some(port), Some(onu)) => format!("{port} ONU {onu}"),
+                _ => "—".to_owned(),
+            },
+            id: c.id,
+            code: c.customer_code,
+            name: c.name,
+            phone: or_dash(c.phone),
+            pppoe: or_dash(c.pppoe_username),
+            status: c.status,
+            expiry: or_dash(c.expiry_date),
+        })
+        .collect();
+    Ok(html(&SubscribersPage {
+        may_act: session.may(ACTION_ROLES),
+        chrome: Chrome::new("Subscribers", "/noc/subscribers", &session),
+        q,
+        total: page.pagination.total,
+        subscribers,
+    }))
+}
+
+async fn act(
+    state: AppState,
+    session: StaffSession,
+    ip: String,
+    id: String,
+    form: Result<Form<TokenForm>, FormRejection>,
+    kind: &str,
+) -> PortalResult {
+    let presented = form.ok().and_then(|Form(f)| f.csrf);
+    session.check_csrf(&state, presented.as_deref())?;
+    let command = create(
+        State(state),
+        session.auth,
+        ClientIp(ip),
+        Path(id),
+        ApiJson(StaffCommandBody {
+            kind: Some(kind.to_owned()),
+            download_mbps: None,
+            upload_mbps: None,
+        }),
+    )
+    .await
+    .map_err(|e| PORTAL.error(e))?
+    .0
+    .data;
+    Ok(redirect(&format!("/noc/commands?highlight={}", command.id)))
+}
+
+#[utoipa::path(post, path = "/noc/subscribers/{id}/reboot-onu", tag = "portal",
+    params(("id" = String, Path, description = "Customer id")),
+    responses(
+        (status = 303, description = "Queued; to the commands page"),
+        (status = 403, description = "The role may not act on devices, or the form's token is wrong", content_type = "text/html"),
+    ))]
+pub async fn reboot_onu(
+    State(state): State<AppState>,
+    session: StaffSession,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> PortalResult {
+    act(state, session, ip, id, form, "reboot_onu").await
+}
+
+#[utoipa::path(post, path = "/noc/subscribers/{id}/disconnect", tag = "portal",
+    params(("id" = String, Path, description = "Customer id")),
+    responses(
+        (status = 303, description = "Queued; to the commands page"),
+        (status = 403, description = "The role may not act on devices, or the form's token is wrong", content_type = "text/html"),
+    ))]
+pub async fn disconnect(
+    State(state): State<AppState>,
+    session: StaffSession,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> PortalResult {
+    act(state, session, ip, id, form, "disconnect").await
+}

@@ -1,0 +1,9 @@
+//! The web portals in a real browser: headless Debian Chromium driven over WebDriver
+//! (chromedriver) against a control plane started in this process with the demo ISP and its
+//! demo site (simulated BRAS and OLT polled by an in-process edge agent). Skipped with a note
+//! when Chromium or chromedriver is missing, unless `NETOPS_LAB_REQUIRED=1`.
+
+mod chromium;
+mod demo;
+mod noc;
+mod subscriber;
