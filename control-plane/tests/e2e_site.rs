@@ -145,6 +145,30 @@ async fn known_rate_reaches_the_subscriber_within_5_percent() {
     let best = nonzero.iter().cloned().fold(0.0, f64::max);
     assert!(within_5_percent(best, DOWNLOAD_BPS), "{history}");
 
+    // The agent and the control plane settled on protocol 2: subscribers by number.
+    let metrics = client
+        .get(format!("http://{api}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let frames = |frame: &str| {
+        metrics
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix(&format!(
+                    "netops_agent_frames_received_total{{frame=\"{frame}\"}} "
+                ))
+            })
+            .and_then(|count| count.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert!(frames("IndexedSamples") >= 3, "{metrics}");
+    assert!(frames("SubscriberKeys") >= 1, "{metrics}");
+    assert_eq!(frames("Samples"), 0, "{metrics}");
+
     site.stop().await;
     let _ = stop_tx.send(());
     let _ = server.await;
