@@ -207,6 +207,29 @@ async fn known_rate_reaches_the_subscriber_within_5_percent() {
     assert_eq!(session["subscriber"]["customer_code"], "CUST001");
     let rx_mbps = session["subscriber"]["rx_bps"].as_f64().unwrap() / 1e6;
     assert!(within_5_percent(rx_mbps, DOWNLOAD_BPS), "{session}");
+    // The agent and the control plane settled on protocol 2: subscribers by number.
+    let metrics = client
+        .get(format!("http://{api}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let frames = |frame: &str| {
+        metrics
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix(&format!(
+                    "netops_agent_frames_received_total{{frame=\"{frame}\"}} "
+                ))
+            })
+            .and_then(|count| count.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert!(frames("IndexedSamples") >= 3, "{metrics}");
+    assert!(frames("SubscriberKeys") >= 1, "{metrics}");
+    assert_eq!(frames("Samples"), 0, "{metrics}");
 
     site.stop().await;
     let _ = stop_tx.send(());

@@ -6,8 +6,13 @@
 //! reconnect the spooled backlog goes out in order before newer batches. Reconnects wait a
 //! jittered, exponentially growing delay, reset once a connection proved healthy.
 //!
+//! When the control plane speaks protocol version 2, a connection numbers the subscribers of
+//! the batches it sends (`numbering.rs`): each key goes once per connection, in
+//! `SubscriberKeys`, and batches go as `IndexedSamples`.
+//!
 //! `state.rs` holds what lives across connections, `handshake.rs` opens one, `connection.rs`
-//! runs it; `backoff.rs`, `liveness.rs` and `outbox.rs` are the small policies they use.
+//! runs it; `backoff.rs`, `liveness.rs`, `numbering.rs` and `outbox.rs` are the small policies
+//! they use.
 
 mod backoff;
 mod config;
@@ -15,6 +20,7 @@ mod connection;
 mod error;
 mod handshake;
 mod liveness;
+mod numbering;
 mod outbox;
 mod state;
 mod status;

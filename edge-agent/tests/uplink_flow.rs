@@ -7,7 +7,7 @@ use std::time::Duration;
 use proto::{
     Command, CommandId, CommandKind, CommandTarget, Frame, Inventory, Ping, PROTOCOL_VERSION,
 };
-use uplink_support::{test_config, Agent, ControlPlane, AGENT_ID, TOKEN, WAIT};
+use uplink_support::{test_config, Agent, Behaviour, ControlPlane, AGENT_ID, TOKEN, WAIT};
 
 #[tokio::test]
 async fn hello_then_batches_are_stored_in_order_and_acknowledged() {
@@ -140,4 +140,56 @@ async fn batches_numbered_below_earlier_ones_are_renumbered_not_lost() {
     assert_eq!(view.stored(), vec![0, 1]);
     assert!(view.batches[1].batch_seq > view.batches[0].batch_seq);
     agent.stop().await.expect("clean stop");
+}
+
+/// A control plane of protocol version 2 gets batches by subscriber number, each key once per
+/// connection; one of version 1 gets them by key. Both read the same batches.
+#[tokio::test]
+async fn batches_go_by_number_to_version_2_and_by_key_to_version_1() {
+    for (max_version, frame, numbered) in
+        [(PROTOCOL_VERSION, "IndexedSamples", 3), (1, "Samples", 0)]
+    {
+        let behaviour = Behaviour::default();
+        behaviour
+            .max_protocol_version
+            .store(max_version.into(), std::sync::atomic::Ordering::SeqCst);
+        let mut control_plane = ControlPlane::start_with(behaviour).await;
+        let spool_dir = tempfile::tempdir().expect("tempdir");
+        let mut agent = Agent::start(test_config(control_plane.url(), spool_dir.path()));
+        agent.wait_status("connected", |s| s.connected).await;
+        for n in 0..3 {
+            agent.send_samples(n).await;
+        }
+        // Batch 3 names a subscriber of batch 1 again.
+        agent.send_samples(1).await;
+        let view = control_plane
+            .wait_for("four batches", |v| v.batches.len() >= 4)
+            .await;
+        assert!(view.batches.iter().all(|b| b.frame == frame), "{view:#?}");
+        assert_eq!(
+            view.subscribers_numbered, numbered,
+            "each key numbered once"
+        );
+        let subscribers: Vec<(u64, String)> = view
+            .batches
+            .iter()
+            .flat_map(|b| {
+                b.entries
+                    .iter()
+                    .map(|e| (e.rx_bps, e.subscriber_key.to_string()))
+            })
+            .collect();
+        assert_eq!(
+            subscribers,
+            [
+                (0, "pppoe:sub0".to_owned()),
+                (1_000, "pppoe:sub1".to_owned()),
+                (2_000, "pppoe:sub2".to_owned()),
+                (1_000, "pppoe:sub1".to_owned()),
+            ],
+            "protocol {max_version}"
+        );
+        agent.stop().await.expect("clean stop");
+        control_plane.stop().await;
+    }
 }

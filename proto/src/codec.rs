@@ -1,7 +1,9 @@
 //! The frame envelope: `encode_frame` and the never-panicking `decode_frame`.
 //!
 //! Layout: `[version: u16 little-endian][tag: u8][postcard body]`. The body must use every
-//! remaining byte.
+//! remaining byte. The version is the one that introduced the frame (`FrameTag::since_version`):
+//! a frame of version 1 reads the same in every version, so a peer that speaks only version 1
+//! still reads the `Hello` of a newer one and the handshake can settle on version 1.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -14,11 +16,11 @@ pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
 /// Size of the envelope header: two bytes of version, one byte of tag.
 pub const HEADER_BYTES: usize = 3;
 
-/// Encodes a frame at `PROTOCOL_VERSION`.
+/// Encodes a frame under the protocol version that introduced it.
 pub fn encode_frame(frame: &Frame) -> Result<Vec<u8>, EncodeError> {
     let tag = frame.tag();
     let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(&PROTOCOL_VERSION.to_le_bytes());
+    out.extend_from_slice(&tag.since_version().to_le_bytes());
     out.push(tag as u8);
     let out = match frame {
         Frame::Hello(body) => append_body(tag, body, out),
@@ -32,6 +34,8 @@ pub fn encode_frame(frame: &Frame) -> Result<Vec<u8>, EncodeError> {
         Frame::Ack(body) => append_body(tag, body, out),
         Frame::Ping(body) => append_body(tag, body, out),
         Frame::Pong(body) => append_body(tag, body, out),
+        Frame::SubscriberKeys(body) => append_body(tag, body, out),
+        Frame::IndexedSamples(body) => append_body(tag, body, out),
     }?;
     if out.len() > MAX_FRAME_BYTES {
         return Err(EncodeError::TooLarge {
@@ -82,6 +86,12 @@ pub fn decode_frame(bytes: &[u8]) -> Result<Frame, DecodeError> {
         });
     }
     let tag = FrameTag::from_byte(*tag).ok_or(DecodeError::UnknownTag { tag: *tag })?;
+    if tag.since_version() > peer_version {
+        return Err(DecodeError::NotInVersion {
+            frame: tag.name(),
+            version: peer_version,
+        });
+    }
     Ok(match tag {
         FrameTag::Hello => Frame::Hello(decode_body(tag, body)?),
         FrameTag::HelloAck => Frame::HelloAck(decode_body(tag, body)?),
@@ -94,6 +104,8 @@ pub fn decode_frame(bytes: &[u8]) -> Result<Frame, DecodeError> {
         FrameTag::Ack => Frame::Ack(decode_body(tag, body)?),
         FrameTag::Ping => Frame::Ping(decode_body(tag, body)?),
         FrameTag::Pong => Frame::Pong(decode_body(tag, body)?),
+        FrameTag::SubscriberKeys => Frame::SubscriberKeys(decode_body(tag, body)?),
+        FrameTag::IndexedSamples => Frame::IndexedSamples(decode_body(tag, body)?),
     })
 }
 

@@ -21,6 +21,8 @@ pub enum DecodeError {
     },
     #[error("unknown frame tag {tag}")]
     UnknownTag { tag: u8 },
+    #[error("{frame} frame does not exist in protocol version {version}")]
+    NotInVersion { frame: &'static str, version: u16 },
     #[error("{frame} frame is truncated")]
     Truncated { frame: &'static str },
     #[error("{frame} frame has {count} unexpected trailing bytes")]

@@ -1,8 +1,8 @@
 //! The `Frame` enum and the one-byte tags that identify each frame on the wire.
 
 use crate::{
-    Ack, Command, CommandResult, Hello, HelloAck, Inventory, Optics, Ping, Pong, Samples,
-    SessionEvent,
+    Ack, Command, CommandResult, Hello, HelloAck, IndexedSamples, Inventory, Optics, Ping, Pong,
+    Samples, SessionEvent, SubscriberKeys,
 };
 
 /// Every message agents and the control plane exchange.
@@ -19,6 +19,8 @@ pub enum Frame {
     Ack(Ack),
     Ping(Ping),
     Pong(Pong),
+    SubscriberKeys(SubscriberKeys),
+    IndexedSamples(IndexedSamples),
 }
 
 /// The envelope's frame tag. Values are fixed forever; new frames take new values and `0` is
@@ -37,10 +39,12 @@ pub enum FrameTag {
     Ack = 9,
     Ping = 10,
     Pong = 11,
+    SubscriberKeys = 12,
+    IndexedSamples = 13,
 }
 
 impl FrameTag {
-    pub const ALL: [FrameTag; 11] = [
+    pub const ALL: [FrameTag; 13] = [
         Self::Hello,
         Self::HelloAck,
         Self::Inventory,
@@ -52,6 +56,8 @@ impl FrameTag {
         Self::Ack,
         Self::Ping,
         Self::Pong,
+        Self::SubscriberKeys,
+        Self::IndexedSamples,
     ];
 
     pub fn from_byte(byte: u8) -> Option<Self> {
@@ -71,6 +77,18 @@ impl FrameTag {
             Self::Ack => "Ack",
             Self::Ping => "Ping",
             Self::Pong => "Pong",
+            Self::SubscriberKeys => "SubscriberKeys",
+            Self::IndexedSamples => "IndexedSamples",
+        }
+    }
+
+    /// The protocol version that introduced this frame. It is the version its envelope carries,
+    /// so a peer of that version or newer reads it; a frame is sent only when the version
+    /// negotiated in the handshake is at least this.
+    pub fn since_version(self) -> u16 {
+        match self {
+            Self::SubscriberKeys | Self::IndexedSamples => 2,
+            _ => 1,
         }
     }
 }
@@ -89,6 +107,8 @@ impl Frame {
             Self::Ack(_) => FrameTag::Ack,
             Self::Ping(_) => FrameTag::Ping,
             Self::Pong(_) => FrameTag::Pong,
+            Self::SubscriberKeys(_) => FrameTag::SubscriberKeys,
+            Self::IndexedSamples(_) => FrameTag::IndexedSamples,
         }
     }
 }

@@ -1,4 +1,6 @@
-//! The per-second bandwidth frame `Samples` and its acknowledgement `Ack`.
+//! The per-second bandwidth frames — `Samples` (subscribers named by key) and `IndexedSamples`
+//! (subscribers named by their number on the connection, protocol version 2) — and their
+//! acknowledgement `Ack`.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +22,35 @@ pub struct Samples {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleEntry {
     pub subscriber_key: SubscriberKey,
+    /// Download rate.
+    pub rx_bps: u64,
+    /// Upload rate.
+    pub tx_bps: u64,
+    /// Octets downloaded since the agent started tracking this subscriber.
+    pub rx_octets_total: u64,
+    /// Octets uploaded since the agent started tracking this subscriber.
+    pub tx_octets_total: u64,
+}
+
+/// One second of bandwidth for many subscribers, each named by the number a `SubscriberKeys`
+/// frame gave its key earlier on the same connection (protocol version 2).
+///
+/// Carries the same batch as a `Samples` frame, and is acknowledged the same way, but an entry
+/// is a few varints instead of a string: the receiver finds the subscriber by indexing a table,
+/// not by hashing a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedSamples {
+    pub batch_seq: u64,
+    /// The second these rates describe (end of the measured interval).
+    pub timestamp_ms: u64,
+    pub entries: Vec<IndexedSampleEntry>,
+}
+
+/// One subscriber's rates over the batch's second, seen from the subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedSampleEntry {
+    /// The subscriber's number on this connection (see `SubscriberKeys`).
+    pub subscriber_index: u32,
     /// Download rate.
     pub rx_bps: u64,
     /// Upload rate.

@@ -45,6 +45,20 @@ fn samples_and_ack() {
 }
 
 #[test]
+fn subscribers_by_number() {
+    // Version 2 frames carry version 2 in their envelope.
+    check(
+        common::subscriber_keys(),
+        "02 00 0c  ac 02 02 00 03 62 6f 62 01 04 6f 6c 74 31 00 01 02 07",
+    );
+    check(
+        common::indexed_samples(),
+        "02 00 0d  ac 02 80 d0 95 ff bc 31 02 ac 02 80 e1 eb 17 e8 07 80 80 80 80 80 20 00
+         ad 02 00 00 00 00",
+    );
+}
+
+#[test]
 fn optics_with_missing_levels() {
     check(
         common::optics(),

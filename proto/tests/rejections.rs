@@ -42,23 +42,46 @@ fn unknown_tags() {
 #[test]
 fn unsupported_versions() {
     check(
-        &hex("02 00 0a 2a"),
+        &hex("03 00 0a 2a"),
         DecodeError::UnsupportedVersion {
-            peer_version: 2,
+            peer_version: 3,
             min_supported: 1,
-            max_supported: 1,
+            max_supported: 2,
         },
-        "peer speaks protocol version 2, this build speaks versions 1 to 1",
+        "peer speaks protocol version 3, this build speaks versions 1 to 2",
     );
     check(
         &hex("00 00 0a 2a"),
         DecodeError::UnsupportedVersion {
             peer_version: 0,
             min_supported: 1,
-            max_supported: 1,
+            max_supported: 2,
         },
-        "peer speaks protocol version 0, this build speaks versions 1 to 1",
+        "peer speaks protocol version 0, this build speaks versions 1 to 2",
     );
+}
+
+#[test]
+fn frames_newer_than_their_envelope() {
+    // IndexedSamples (tag 13) came with version 2; a version 1 envelope cannot carry it.
+    check(
+        &hex("01 00 0d  01 00 00"),
+        DecodeError::NotInVersion {
+            frame: "IndexedSamples",
+            version: 1,
+        },
+        "IndexedSamples frame does not exist in protocol version 1",
+    );
+    check(
+        &hex("01 00 0c  00 00"),
+        DecodeError::NotInVersion {
+            frame: "SubscriberKeys",
+            version: 1,
+        },
+        "SubscriberKeys frame does not exist in protocol version 1",
+    );
+    // A version 1 frame reads the same under a version 2 envelope.
+    assert_eq!(decode_frame(&hex("02 00 0a 2a")), Ok(common::ping()));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! `GET /api/v1/agent/ws`: the edge agents' WebSocket. Binary `proto` frames only; `Hello`
-//! first (within `HELLO_TIMEOUT`), then `Samples` answered by `Ack`, `Ping` by `Pong`,
-//! `CommandResult`s applied to their commands and `Inventory` stored as the agent's devices;
-//! the site's queued device commands go out as `Command` frames. Any rule broken closes the connection with a reason and stores nothing
+//! first (within `HELLO_TIMEOUT`), then `Samples` (or, from protocol version 2, `SubscriberKeys`
+//! and `IndexedSamples`) answered by `Ack`, `Ping` by `Pong`, `CommandResult`s applied to
+//! their commands and `Inventory` stored as the agent's devices; the site's queued device
+//! commands go out as `Command` frames. Any rule broken closes the connection with a reason and stores nothing
 //! from the bad frame.
 
 use std::time::Duration;
@@ -16,8 +17,9 @@ use super::response::{ApiError, ErrorBody};
 use super::state::AppState;
 use crate::commands::dispatch::{self, SiteOutbox};
 use crate::ingest::agents::{AgentConnection, Eviction};
-use crate::ingest::apply::{apply_samples, KeyCache};
+use crate::ingest::apply::{apply_indexed_samples, apply_samples};
 use crate::ingest::session::{admit, admitted_frame, expect_hello, AgentFrame, Rejection};
+use crate::ingest::subscribers::ConnectionSubscribers;
 use crate::inventory::apply::apply_inventory;
 use crate::live::now_unix_ms;
 use crate::shutdown::stopped;
@@ -35,10 +37,12 @@ const CLOSE_INTERNAL: u16 = 1011;
 #[utoipa::path(get, path = "/ws", tag = "agent",
     description = "WebSocket for edge agents. Binary frames of the netops wire protocol \
         (crate `proto`): the agent sends `Hello` with its token within 10 s and gets `HelloAck`, \
-        then `Samples` batches, each answered by `Ack`, and `Inventory` frames (at most \
-        `[inventory] max_devices` devices and `max_interfaces` interfaces). A malformed, text \
-        or out-of-order frame, an oversized or inconsistent Inventory, a bad or revoked token \
-        or an unsupported protocol version closes the connection with a reason.",
+        then `Samples` batches, each answered by `Ack` (from protocol version 2 the agent \
+        numbers its subscribers with `SubscriberKeys` and sends `IndexedSamples`), and \
+        `Inventory` frames (at most `[inventory] max_devices` devices and `max_interfaces` \
+        interfaces). A malformed, text or out-of-order frame, a subscriber number not given, \
+        an oversized or inconsistent Inventory, a bad or revoked token or an unsupported \
+        protocol version closes the connection with a reason.",
     responses(
         (status = 101, description = "Switching to the agent protocol"),
         (status = 400, description = "Not a WebSocket upgrade", body = ErrorBody),
@@ -178,6 +182,7 @@ async fn serve_agent(mut socket: WebSocket, state: AppState) {
         &mut socket,
         &admitted.agent,
         connection,
+        admitted.accepted_version,
         outbox,
         &mut stopping,
     )
@@ -192,10 +197,11 @@ async fn stream(
     socket: &mut WebSocket,
     agent: &AgentRow,
     mut connection: AgentConnection,
+    accepted_version: u16,
     mut outbox: SiteOutbox,
     stopping: &mut tokio::sync::watch::Receiver<bool>,
 ) -> String {
-    let mut keys = KeyCache::default();
+    let mut subscribers = ConnectionSubscribers::default();
     let mut stored_inventory = None;
     // Everything unfinished goes out on connect: the agent de-duplicates by command id.
     if !send_commands(state, socket, &outbox, true).await {
@@ -240,16 +246,43 @@ async fn stream(
         let frame = match decode_frame(&bytes).map_err(Rejection::from) {
             Ok(frame) => {
                 count_frame(state, &frame);
-                admitted_frame(frame)
+                admitted_frame(frame, accepted_version)
             }
             Err(rejection) => Err(rejection),
         };
         let reply = match frame {
             Ok(AgentFrame::Samples(batch)) => {
-                let (_, acked) = apply_samples(state, &connection, &mut keys, batch).await;
+                let (_, acked) = apply_samples(state, &connection, &mut subscribers, batch).await;
                 Some(Frame::Ack(Ack {
                     up_to_batch_seq: acked,
                 }))
+            }
+            Ok(AgentFrame::IndexedSamples(batch)) => {
+                match apply_indexed_samples(state, &connection, &mut subscribers, batch).await {
+                    Ok((_, acked)) => Some(Frame::Ack(Ack {
+                        up_to_batch_seq: acked,
+                    })),
+                    Err(err) => {
+                        let rejection = Rejection::from(err);
+                        let why = rejection.to_string();
+                        reject(state, socket, rejection).await;
+                        return why;
+                    }
+                }
+            }
+            Ok(AgentFrame::SubscriberKeys(keys)) => {
+                if let Err(err) = subscribers.add_keys(keys) {
+                    let rejection = Rejection::from(err);
+                    let why = rejection.to_string();
+                    reject(state, socket, rejection).await;
+                    return why;
+                }
+                connection
+                    .progress
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .seen(now_unix_ms());
+                None
             }
             Ok(AgentFrame::Ping(nonce)) => Some(Frame::Pong(Pong { nonce })),
             Ok(AgentFrame::CommandResult(result)) => {

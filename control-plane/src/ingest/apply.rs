@@ -1,14 +1,13 @@
-//! Applying one `Samples` batch: drop replays, map keys to customers through a per-connection
-//! cache, then write every sample into its subscriber's live series.
+//! Applying one batch (`Samples` by key, `IndexedSamples` by number): drop replays, resolve
+//! subscribers through the connection's table, then write every sample into its subscriber's
+//! live series.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
-use proto::{Samples, SubscriberKey};
+use proto::{IndexedSamples, Samples, SubscriberTableError};
 
 use super::agents::AgentConnection;
-use super::directory::MIN_RELOAD_INTERVAL;
+use super::subscribers::ConnectionSubscribers;
 use crate::http::AppState;
 use crate::live::{now_unix_ms, PendingWrites, SubscriberLive, SubscriberSample};
 
@@ -16,19 +15,6 @@ use crate::live::{now_unix_ms, PendingWrites, SubscriberLive, SubscriberSample};
 const MAX_FUTURE_MS: i64 = 5 * 60 * 1_000;
 /// A batch older than this (a very old spool) no longer changes anything shown.
 const MAX_AGE_MS: i64 = 31 * 24 * 3_600 * 1_000;
-
-enum Target {
-    Known(Arc<SubscriberLive>),
-    /// Not a customer at the last look; looked up again after the instant.
-    Unknown(Instant),
-}
-
-/// One connection's memory of which customer each key names.
-#[derive(Default)]
-pub struct KeyCache {
-    generation: u64,
-    targets: HashMap<SubscriberKey, Target>,
-}
 
 /// What became of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,81 +29,116 @@ pub enum BatchOutcome {
     Dropped,
 }
 
-fn needs_lookup(cache: &KeyCache, key: &SubscriberKey, now: Instant) -> bool {
-    match cache.targets.get(key) {
-        Some(Target::Known(_)) => false,
-        Some(Target::Unknown(retry_at)) => now >= *retry_at,
-        None => true,
-    }
+/// One entry's rates, whichever way the batch named its subscriber.
+pub struct EntryRates {
+    pub rx_bps: u64,
+    pub tx_bps: u64,
+    pub rx_octets_total: u64,
+    pub tx_octets_total: u64,
 }
 
-/// Applies a batch and returns the sequence to acknowledge with it.
+fn is_duplicate(connection: &AgentConnection, batch_seq: u64) -> Option<u64> {
+    let progress = connection
+        .progress
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    progress
+        .is_duplicate(batch_seq)
+        .then(|| progress.last_batch_seq.unwrap_or(batch_seq))
+}
+
+/// Applies a batch that names subscribers by key (protocol 1) and returns the sequence to
+/// acknowledge with it.
 pub async fn apply_samples(
     state: &AppState,
     connection: &AgentConnection,
-    cache: &mut KeyCache,
+    subscribers: &mut ConnectionSubscribers,
     batch: Samples,
 ) -> (BatchOutcome, u64) {
+    if let Some(acked) = is_duplicate(connection, batch.batch_seq) {
+        state.metrics.ingest.duplicate_batches.inc();
+        return (BatchOutcome::Duplicate, acked);
+    }
+    subscribers.resolve_keyed(state, &batch).await;
+    let entries = batch.entries.iter().map(|entry| {
+        let live = subscribers
+            .keyed(&entry.subscriber_key)
+            .and_then(|t| t.live());
+        let rates = EntryRates {
+            rx_bps: entry.rx_bps,
+            tx_bps: entry.tx_bps,
+            rx_octets_total: entry.rx_octets_total,
+            tx_octets_total: entry.tx_octets_total,
+        };
+        (live, rates)
+    });
+    record_batch(
+        state,
+        connection,
+        batch.batch_seq,
+        batch.timestamp_ms,
+        entries,
+    )
+}
+
+/// Applies a batch that names subscribers by their number on the connection (protocol 2).
+/// A batch using a number not given is refused whole: nothing of it is stored.
+pub async fn apply_indexed_samples(
+    state: &AppState,
+    connection: &AgentConnection,
+    subscribers: &mut ConnectionSubscribers,
+    batch: IndexedSamples,
+) -> Result<(BatchOutcome, u64), SubscriberTableError> {
+    subscribers.check_numbers(&batch)?;
+    if let Some(acked) = is_duplicate(connection, batch.batch_seq) {
+        state.metrics.ingest.duplicate_batches.inc();
+        return Ok((BatchOutcome::Duplicate, acked));
+    }
+    subscribers.resolve_numbered(state, &batch).await;
+    let entries = batch.entries.iter().map(|entry| {
+        let live = subscribers.numbered(entry.subscriber_index).live();
+        let rates = EntryRates {
+            rx_bps: entry.rx_bps,
+            tx_bps: entry.tx_bps,
+            rx_octets_total: entry.rx_octets_total,
+            tx_octets_total: entry.tx_octets_total,
+        };
+        (live, rates)
+    });
+    Ok(record_batch(
+        state,
+        connection,
+        batch.batch_seq,
+        batch.timestamp_ms,
+        entries,
+    ))
+}
+
+/// Records a batch whose subscribers are resolved (`None`: not a customer).
+fn record_batch<'a>(
+    state: &AppState,
+    connection: &AgentConnection,
+    batch_seq: u64,
+    timestamp_ms: u64,
+    entries: impl ExactSizeIterator<Item = (Option<&'a Arc<SubscriberLive>>, EntryRates)>,
+) -> (BatchOutcome, u64) {
     let metrics = &state.metrics.ingest;
-    let last_acked = |connection: &AgentConnection| {
-        connection
-            .progress
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .last_batch_seq
-            .unwrap_or(batch.batch_seq)
-    };
-    let duplicate = connection
-        .progress
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .is_duplicate(batch.batch_seq);
-    if duplicate {
-        metrics.duplicate_batches.inc();
-        return (BatchOutcome::Duplicate, last_acked(connection));
-    }
-
-    let directory = &state.ingest.directory;
-    if cache.generation != directory.generation() {
-        cache.targets.clear();
-        cache.generation = directory.generation();
-    }
-    let now = Instant::now();
-    let missing: Vec<&SubscriberKey> = batch
-        .entries
-        .iter()
-        .map(|e| &e.subscriber_key)
-        .filter(|key| needs_lookup(cache, key, now))
-        .collect();
-    if !missing.is_empty() {
-        if let Err(err) = directory.reload_if_stale(&state.store).await {
-            tracing::warn!(error = %err, "unable to reload subscriber keys");
-        }
-        for key in missing {
-            let target = match directory.lookup(key) {
-                Some(customer_id) => Target::Known(state.live.subscriber(&customer_id)),
-                None => Target::Unknown(now + MIN_RELOAD_INTERVAL),
-            };
-            cache.targets.insert(key.clone(), target);
-        }
-    }
-
     let received_unix_ms = now_unix_ms();
-    let sample_unix_ms = i64::try_from(batch.timestamp_ms).unwrap_or(i64::MAX);
+    let sample_unix_ms = i64::try_from(timestamp_ms).unwrap_or(i64::MAX);
     let lag_ms = received_unix_ms.saturating_sub(sample_unix_ms);
-    let entries = batch.entries.len() as u64;
+    let count = entries.len() as u64;
     let mut progress = connection
         .progress
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    if progress.is_duplicate(batch.batch_seq) {
+    if progress.is_duplicate(batch_seq) {
         // Another connection of the same agent applied it while we looked keys up.
         metrics.duplicate_batches.inc();
-        let acked = progress.last_batch_seq.unwrap_or(batch.batch_seq);
+        let acked = progress.last_batch_seq.unwrap_or(batch_seq);
         return (BatchOutcome::Duplicate, acked);
     }
-    progress.applied(batch.batch_seq, received_unix_ms, sample_unix_ms);
-    let acked = progress.last_batch_seq.unwrap_or(batch.batch_seq);
+    progress.applied(batch_seq, received_unix_ms, sample_unix_ms);
+    let acked = progress.last_batch_seq.unwrap_or(batch_seq);
     if !(-MAX_FUTURE_MS..=MAX_AGE_MS).contains(&lag_ms) {
         drop(progress);
         let reason = if lag_ms < 0 {
@@ -128,28 +149,28 @@ pub async fn apply_samples(
         metrics
             .samples_dropped
             .with_label_values(&[reason])
-            .inc_by(entries);
+            .inc_by(count);
         return (BatchOutcome::Dropped, acked);
     }
     metrics.lag_seconds.observe(lag_ms as f64 / 1_000.0);
 
     let mut writes = PendingWrites::default();
     let (mut ingested, mut unknown) = (0usize, 0usize);
-    for entry in &batch.entries {
-        match cache.targets.get(&entry.subscriber_key) {
-            Some(Target::Known(live)) => {
+    for (live, rates) in entries {
+        match live {
+            Some(live) => {
                 let sample = SubscriberSample {
-                    unix_ms: batch.timestamp_ms,
-                    rx_bps: entry.rx_bps,
-                    tx_bps: entry.tx_bps,
-                    rx_octets_total: entry.rx_octets_total,
-                    tx_octets_total: entry.tx_octets_total,
+                    unix_ms: timestamp_ms,
+                    rx_bps: rates.rx_bps,
+                    tx_bps: rates.tx_bps,
+                    rx_octets_total: rates.rx_octets_total,
+                    tx_octets_total: rates.tx_octets_total,
                 };
                 // A second older than the ring's hour still counts in its minute rollup.
                 live.record(&sample, received_unix_ms, &mut writes);
                 ingested += 1;
             }
-            _ => unknown += 1,
+            None => unknown += 1,
         }
     }
     drop(progress);

@@ -2,7 +2,6 @@
 //! and writes what ingest queued (minute rollups, `network_state` progress, agent progress) in
 //! batches. At shutdown it writes running minutes as they are; their later samples merge in.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -34,13 +33,20 @@ pub async fn run(state: AppState, mut drain: oneshot::Receiver<()>) {
     flush(&state, pending).await;
 }
 
-/// One row per customer-minute: parts of the same minute merge by sample count.
-pub fn coalesce_minutes(rows: Vec<MinuteRollupRow>) -> Vec<MinuteRollupRow> {
-    let mut merged: HashMap<(String, i64), MinuteRollupRow> = HashMap::with_capacity(rows.len());
+/// One row per customer-minute: parts of the same minute merge by sample count, in the order
+/// they came. Sorted by customer and minute, the table's key, so a write walks its index in
+/// order.
+pub fn coalesce_minutes(mut rows: Vec<MinuteRollupRow>) -> Vec<MinuteRollupRow> {
+    // Stable: parts of a minute stay in the order they came.
+    rows.sort_by(|a, b| {
+        (a.customer_id.as_str(), a.minute_unix).cmp(&(b.customer_id.as_str(), b.minute_unix))
+    });
+    let mut merged: Vec<MinuteRollupRow> = Vec::with_capacity(rows.len());
     for row in rows {
-        let key = (row.customer_id.clone(), row.minute_unix);
-        match merged.get_mut(&key) {
-            Some(into) => {
+        match merged.last_mut() {
+            Some(into)
+                if into.customer_id == row.customer_id && into.minute_unix == row.minute_unix =>
+            {
                 let total = (into.sample_count + row.sample_count).max(1);
                 into.rx_bps =
                     (into.rx_bps * into.sample_count + row.rx_bps * row.sample_count) / total;
@@ -48,20 +54,21 @@ pub fn coalesce_minutes(rows: Vec<MinuteRollupRow>) -> Vec<MinuteRollupRow> {
                     (into.tx_bps * into.sample_count + row.tx_bps * row.sample_count) / total;
                 into.sample_count = total;
             }
-            None => {
-                merged.insert(key, row);
-            }
+            _ => merged.push(row),
         }
     }
-    merged.into_values().collect()
+    merged
 }
 
-/// One row per customer: octets add up, the later state wins.
-pub fn coalesce_progress(rows: Vec<NetworkProgressRow>) -> Vec<NetworkProgressRow> {
-    let mut merged: HashMap<String, NetworkProgressRow> = HashMap::with_capacity(rows.len());
+/// One row per customer: octets add up, the later state wins. Sorted by customer, the
+/// table's key.
+pub fn coalesce_progress(mut rows: Vec<NetworkProgressRow>) -> Vec<NetworkProgressRow> {
+    // Stable: a customer's rows stay in the order they came, so the later state wins.
+    rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+    let mut merged: Vec<NetworkProgressRow> = Vec::with_capacity(rows.len());
     for row in rows {
-        match merged.get_mut(&row.customer_id) {
-            Some(into) => {
+        match merged.last_mut() {
+            Some(into) if into.customer_id == row.customer_id => {
                 into.add_download_octets = into
                     .add_download_octets
                     .saturating_add(row.add_download_octets);
@@ -78,12 +85,10 @@ pub fn coalesce_progress(rows: Vec<NetworkProgressRow>) -> Vec<NetworkProgressRo
                     None
                 };
             }
-            None => {
-                merged.insert(row.customer_id.clone(), row);
-            }
+            _ => merged.push(row),
         }
     }
-    merged.into_values().collect()
+    merged
 }
 
 async fn flush(state: &AppState, pending: PendingWrites) {
@@ -114,16 +119,25 @@ async fn flush(state: &AppState, pending: PendingWrites) {
     let progress = coalesce_progress(pending.progress);
     if !progress.is_empty() {
         match state.store.add_network_progress(&progress).await {
-            Ok(totals) => {
+            Ok(mut totals) => {
                 metrics
                     .rollup_rows
                     .with_label_values(&["network_state"])
                     .inc_by(totals.len() as u64);
-                let totals: HashMap<&str, _> =
-                    totals.iter().map(|t| (t.customer_id.as_str(), t)).collect();
-                for row in &progress {
-                    if let Some(live) = state.live.existing(&row.customer_id) {
-                        live.progress_stored(row, totals.get(row.customer_id.as_str()).copied());
+                // Both sorted by customer: each row finds its totals by walking along.
+                totals.sort_unstable_by(|a, b| a.customer_id.cmp(&b.customer_id));
+                let mut totals = totals.iter().peekable();
+                let lives = state
+                    .live
+                    .existing_each(progress.iter().map(|r| r.customer_id.as_str()));
+                for (row, live) in progress.iter().zip(lives) {
+                    while totals
+                        .next_if(|t| t.customer_id < row.customer_id)
+                        .is_some()
+                    {}
+                    let stored = totals.next_if(|t| t.customer_id == row.customer_id);
+                    if let Some(live) = live {
+                        live.progress_stored(row, stored);
                     }
                 }
             }
@@ -133,8 +147,11 @@ async fn flush(state: &AppState, pending: PendingWrites) {
                     .flush_failures
                     .with_label_values(&["network_state"])
                     .inc();
-                for row in &progress {
-                    if let Some(live) = state.live.existing(&row.customer_id) {
+                let lives = state
+                    .live
+                    .existing_each(progress.iter().map(|r| r.customer_id.as_str()));
+                for (row, live) in progress.iter().zip(lives) {
+                    if let Some(live) = live {
                         live.progress_failed(row);
                     }
                 }
@@ -164,17 +181,51 @@ mod tests {
         }
     }
 
+    fn progress(customer: &str, online: bool, add_download_octets: i64) -> NetworkProgressRow {
+        NetworkProgressRow {
+            customer_id: customer.into(),
+            is_online: online,
+            rx_bps: add_download_octets * 8,
+            tx_bps: 0,
+            add_download_octets,
+            add_upload_octets: 1,
+            last_online: online.then(|| format!("on-{add_download_octets}")),
+            last_offline: (!online).then(|| format!("off-{add_download_octets}")),
+            session_started_at: online.then(|| "s".to_owned()),
+        }
+    }
+
+    #[test]
+    fn a_customers_progress_adds_up_and_the_later_state_wins() {
+        let rows = coalesce_progress(vec![
+            progress("c2", true, 5),
+            progress("c1", true, 10),
+            progress("c1", false, 20),
+            progress("c1", true, 30),
+        ]);
+        let mut c1 = progress("c1", true, 60);
+        c1.rx_bps = 240;
+        c1.add_upload_octets = 3;
+        c1.last_online = Some("on-30".into());
+        c1.last_offline = Some("off-20".into());
+        assert_eq!(rows, vec![c1, progress("c2", true, 5)]);
+    }
+
     #[test]
     fn parts_of_a_minute_merge_by_weight() {
-        let mut rows = coalesce_minutes(vec![
-            minute("c1", 60, 100, 30),
+        let rows = coalesce_minutes(vec![
             minute("c2", 60, 7, 1),
+            minute("c1", 120, 9, 1),
+            minute("c1", 60, 100, 30),
             minute("c1", 60, 400, 10),
         ]);
-        rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
         assert_eq!(
             rows,
-            vec![minute("c1", 60, 175, 40), minute("c2", 60, 7, 1)]
+            vec![
+                minute("c1", 60, 175, 40),
+                minute("c1", 120, 9, 1),
+                minute("c2", 60, 7, 1)
+            ]
         );
     }
 }

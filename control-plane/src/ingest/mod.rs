@@ -1,6 +1,6 @@
 //! Agent ingest: edge agents stream per-second `Samples` over the agent WebSocket
 //! (`http::agent`); this module admits them (`session`), maps subscriber keys to customers
-//! (`directory`), applies batches exactly once across reconnects and restarts (`apply`,
+//! (`directory`) and keeps each connection's resolved subscribers (`subscribers`), applies batches exactly once across reconnects and restarts (`apply`,
 //! `agents`) into the live series (`crate::live`), and writes rollups back (`flush`).
 
 pub mod agents;
@@ -10,6 +10,7 @@ pub mod flush;
 pub mod metrics;
 pub mod optics;
 pub mod session;
+pub mod subscribers;
 
 use std::sync::Arc;
 

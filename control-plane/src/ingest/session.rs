@@ -23,6 +23,14 @@ pub enum Rejection {
         frame: &'static str,
         when: &'static str,
     },
+    #[error("{frame} frame needs protocol version {needed}; this connection speaks {accepted}")]
+    NewerFrame {
+        frame: &'static str,
+        needed: u16,
+        accepted: u16,
+    },
+    #[error("{0}")]
+    Numbering(#[from] proto::SubscriberTableError),
     #[error("{0}")]
     ProtocolVersion(#[from] proto::VersionMismatch),
     #[error("agent token is not valid")]
@@ -42,7 +50,8 @@ impl Rejection {
             Self::HelloTimeout(_) => "hello_timeout",
             Self::Malformed(_) => "malformed",
             Self::TextFrame => "text_frame",
-            Self::Unexpected { .. } => "unexpected_frame",
+            Self::Unexpected { .. } | Self::NewerFrame { .. } => "unexpected_frame",
+            Self::Numbering(_) => "subscriber_numbering",
             Self::ProtocolVersion(_) => "protocol_version",
             Self::TokenInvalid => "token_invalid",
             Self::TokenRevoked => "token_revoked",
@@ -55,7 +64,11 @@ impl Rejection {
     pub fn close_code(&self) -> u16 {
         match self {
             Self::TextFrame => 1003,
-            Self::Malformed(_) | Self::Unexpected { .. } | Self::ProtocolVersion(_) => 1002,
+            Self::Malformed(_)
+            | Self::Unexpected { .. }
+            | Self::NewerFrame { .. }
+            | Self::Numbering(_)
+            | Self::ProtocolVersion(_) => 1002,
             Self::HelloTimeout(_) | Self::TokenInvalid | Self::TokenRevoked => 1008,
             Self::StoreUnavailable => 1011,
             Self::Inventory(crate::inventory::InventoryError::TooManyDevices { .. })
@@ -127,6 +140,8 @@ pub async fn admit(state: &AppState, hello: &Hello) -> Result<Admitted, Rejectio
 #[derive(Debug)]
 pub enum AgentFrame {
     Samples(proto::Samples),
+    SubscriberKeys(proto::SubscriberKeys),
+    IndexedSamples(proto::IndexedSamples),
     Ping(u64),
     CommandResult(proto::CommandResult),
     Optics(proto::Optics),
@@ -135,10 +150,21 @@ pub enum AgentFrame {
     Noted,
 }
 
-/// Sorts a frame from an admitted agent; frames only the control plane sends are refused.
-pub fn admitted_frame(frame: Frame) -> Result<AgentFrame, Rejection> {
+/// Sorts a frame from an admitted agent; frames only the control plane sends, and frames newer
+/// than the connection's negotiated version, are refused.
+pub fn admitted_frame(frame: Frame, accepted_version: u16) -> Result<AgentFrame, Rejection> {
+    let needed = frame.tag().since_version();
+    if needed > accepted_version {
+        return Err(Rejection::NewerFrame {
+            frame: frame.tag().name(),
+            needed,
+            accepted: accepted_version,
+        });
+    }
     match frame {
         Frame::Samples(samples) => Ok(AgentFrame::Samples(samples)),
+        Frame::SubscriberKeys(keys) => Ok(AgentFrame::SubscriberKeys(keys)),
+        Frame::IndexedSamples(samples) => Ok(AgentFrame::IndexedSamples(samples)),
         Frame::Ping(ping) => Ok(AgentFrame::Ping(ping.nonce)),
         Frame::CommandResult(result) => Ok(AgentFrame::CommandResult(result)),
         Frame::Optics(optics) => Ok(AgentFrame::Optics(optics)),
@@ -156,7 +182,7 @@ pub fn admitted_frame(frame: Frame) -> Result<AgentFrame, Rejection> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proto::{Ack, AgentToken, Ping};
+    use proto::{Ack, AgentToken, IndexedSamples, Ping, PROTOCOL_VERSION};
 
     fn hello() -> Frame {
         Frame::Hello(Hello {
@@ -174,13 +200,34 @@ mod tests {
         assert_eq!(before.metric_reason(), "unexpected_frame");
         assert_eq!(before.close_code(), 1002);
         assert!(matches!(
-            admitted_frame(hello()),
+            admitted_frame(hello(), PROTOCOL_VERSION),
             Err(Rejection::Unexpected { frame: "Hello", .. })
         ));
-        assert!(admitted_frame(Frame::Ack(Ack { up_to_batch_seq: 1 })).is_err());
+        assert!(admitted_frame(Frame::Ack(Ack { up_to_batch_seq: 1 }), PROTOCOL_VERSION).is_err());
         assert!(matches!(
-            admitted_frame(Frame::Ping(Ping { nonce: 9 })),
+            admitted_frame(Frame::Ping(Ping { nonce: 9 }), 1),
             Ok(AgentFrame::Ping(9))
+        ));
+    }
+
+    #[test]
+    fn frames_newer_than_the_connection_are_refused() {
+        let indexed = || {
+            Frame::IndexedSamples(IndexedSamples {
+                batch_seq: 1,
+                timestamp_ms: 0,
+                entries: Vec::new(),
+            })
+        };
+        let refused = admitted_frame(indexed(), 1).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "IndexedSamples frame needs protocol version 2; this connection speaks 1"
+        );
+        assert_eq!(refused.close_code(), 1002);
+        assert!(matches!(
+            admitted_frame(indexed(), 2),
+            Ok(AgentFrame::IndexedSamples(_))
         ));
     }
 

@@ -103,6 +103,17 @@ impl LiveState {
         (now_unix_ms() - received_unix_ms <= millis(self.offline_after)).then_some(point)
     }
 
+    /// `existing` for many customers under one lock, in their order.
+    pub fn existing_each<'a>(
+        &self,
+        customer_ids: impl Iterator<Item = &'a str>,
+    ) -> Vec<Option<Arc<SubscriberLive>>> {
+        let subscribers = self.subscribers.read().unwrap_or_else(|p| p.into_inner());
+        customer_ids
+            .map(|id| subscribers.get(id).cloned())
+            .collect()
+    }
+
     /// Subscribers with a series in this process.
     pub fn subscriber_count(&self) -> usize {
         self.subscribers

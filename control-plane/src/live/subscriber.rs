@@ -58,6 +58,8 @@ pub struct SubscriberLive {
 struct Series {
     ring: Option<SecondRing>,
     minute: MinuteAccumulator,
+    /// Our wall clock when a sample last reached the running minute.
+    minute_fed_unix_ms: i64,
     latest: Option<LivePoint>,
     /// Our wall clock when the latest sample arrived; offline detection uses it, not the
     /// agent's clock.
@@ -125,6 +127,7 @@ impl SubscriberLive {
         if let Some(closed) = s.minute.add(unix, sample.rx_bps, sample.tx_bps) {
             self.queue_minute(&mut s, closed, out);
         }
+        s.minute_fed_unix_ms = received_unix_ms;
         let rx = octets_since(&mut s.rx_counter, sample.rx_octets_total, sample.rx_bps);
         let tx = octets_since(&mut s.tx_counter, sample.tx_octets_total, sample.tx_bps);
         s.unsaved_octets[0] = s.unsaved_octets[0].saturating_add(rx);
@@ -202,8 +205,10 @@ impl SubscriberLive {
         }
     }
 
-    /// Closes minutes that ended `grace_ms` or more ago and marks the subscriber offline when
-    /// no sample came for `offline_after_ms`.
+    /// Closes the running minute when it ended `grace_ms` or more ago and no sample reached it
+    /// for `grace_ms`, and marks the subscriber offline when no sample came for
+    /// `offline_after_ms`. A spool replay feeds minutes long past, each until the next one
+    /// starts: they close then, whole, instead of in one part per sweep.
     pub fn sweep(
         &self,
         now_unix_ms: i64,
@@ -212,8 +217,10 @@ impl SubscriberLive {
         out: &mut PendingWrites,
     ) {
         let mut s = self.series();
-        if let Some(closed) = s.minute.close_before((now_unix_ms - grace_ms) / 1_000) {
-            self.queue_minute(&mut s, closed, out);
+        if now_unix_ms - s.minute_fed_unix_ms >= grace_ms {
+            if let Some(closed) = s.minute.close_before((now_unix_ms - grace_ms) / 1_000) {
+                self.queue_minute(&mut s, closed, out);
+            }
         }
         if s.online && now_unix_ms - s.received_unix_ms >= offline_after_ms {
             s.online = false;
@@ -332,5 +339,82 @@ impl SubscriberLive {
     pub fn latest(&self) -> Option<(LivePoint, i64)> {
         let s = self.series();
         s.latest.map(|p| (p, s.received_unix_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE_MS: i64 = 1_700_000_040_000; // a minute boundary
+    const GRACE_MS: i64 = 3_000;
+    const OFFLINE_MS: i64 = 10_000;
+
+    fn sample(unix_ms: i64, rx_bps: u64) -> SubscriberSample {
+        SubscriberSample {
+            unix_ms: unix_ms as u64,
+            rx_bps,
+            tx_bps: 0,
+            rx_octets_total: 0,
+            tx_octets_total: 0,
+        }
+    }
+
+    fn minutes(out: &PendingWrites) -> Vec<(i64, i64, i64)> {
+        out.minutes
+            .iter()
+            .map(|m| (m.minute_unix, m.rx_bps, m.sample_count))
+            .collect()
+    }
+
+    #[test]
+    fn a_live_minute_closes_after_the_grace() {
+        let live = SubscriberLive::new("c1".into());
+        let mut out = PendingWrites::default();
+        live.record(
+            &sample(MINUTE_MS + 58_000, 10_000),
+            MINUTE_MS + 58_100,
+            &mut out,
+        );
+        live.record(
+            &sample(MINUTE_MS + 59_000, 20_000),
+            MINUTE_MS + 59_100,
+            &mut out,
+        );
+        live.sweep(MINUTE_MS + 62_000, GRACE_MS, OFFLINE_MS, &mut out);
+        assert!(out.minutes.is_empty(), "still inside the grace");
+        live.sweep(MINUTE_MS + 63_100, GRACE_MS, OFFLINE_MS, &mut out);
+        assert_eq!(minutes(&out), [(MINUTE_MS / 1_000, 15_000, 2)]);
+    }
+
+    #[test]
+    fn a_replayed_minute_closes_whole() {
+        let live = SubscriberLive::new("c1".into());
+        let mut out = PendingWrites::default();
+        // An hour-old minute replayed at one second per 100 ms, swept every second.
+        let now = MINUTE_MS + 3_600_000;
+        for second in 0..60 {
+            let received = now + second * 100;
+            live.record(
+                &sample(MINUTE_MS + second * 1_000, 8_000),
+                received,
+                &mut out,
+            );
+            if second % 10 == 9 {
+                live.sweep(received, GRACE_MS, OFFLINE_MS, &mut out);
+            }
+        }
+        assert!(
+            out.minutes.is_empty(),
+            "closed in parts: {:?}",
+            minutes(&out)
+        );
+        live.record(&sample(MINUTE_MS + 60_000, 8_000), now + 6_000, &mut out);
+        assert_eq!(minutes(&out), [(MINUTE_MS / 1_000, 8_000, 60)]);
+        // The replay stops: its last minute closes once quiet for the grace.
+        live.sweep(now + 8_000, GRACE_MS, OFFLINE_MS, &mut out);
+        assert_eq!(out.minutes.len(), 1);
+        live.sweep(now + 9_000, GRACE_MS, OFFLINE_MS, &mut out);
+        assert_eq!(out.minutes.len(), 2);
     }
 }

@@ -1,8 +1,10 @@
 //! Batched writes of agent ingest: minute rollups merged by sample count, online state and
 //! traffic totals added to `network_state`, and the subscriber keys agents report under.
 //!
-//! Multi-row statements are built with `$n` placeholders (the `Any` driver's query builder
-//! writes `?`, which PostgreSQL refuses) and chunked below both backends' parameter limits.
+//! Multi-row statements are built by hand (the `Any` driver's query builder writes `?`, which
+//! PostgreSQL refuses): `$n` placeholders on PostgreSQL, plain `?` on SQLite, whose driver
+//! looks each named parameter up by scanning the statement's list, so binding `$n` costs grows
+//! with the square of their number. Chunks stay below both backends' parameter limits.
 
 use std::fmt::Write as _;
 
@@ -12,10 +14,8 @@ use super::{now_text, Backend, Store, StoreError, StoreResult};
 
 /// Rows per multi-row statement on PostgreSQL.
 const POSTGRES_ROWS_PER_STATEMENT: usize = 500;
-/// Rows per statement on SQLite: its driver resolves each `$n` by scanning the statement's
-/// parameters, so binding costs grow with the square of their number; small statements in one
-/// transaction are faster there.
-const SQLITE_ROWS_PER_STATEMENT: usize = 32;
+/// Rows per statement on SQLite (at most 10 parameters a row, well below its limit of 32,766).
+const SQLITE_ROWS_PER_STATEMENT: usize = 256;
 
 /// One customer-minute of averaged rates, and how many one-second samples it averages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,8 +63,8 @@ pub struct SubscriberKeyRow {
     pub port_if_name: Option<String>,
 }
 
-/// `($1, $2, …), ($n, …)` for `rows` rows of `columns` parameters.
-pub(super) fn values_list(rows: usize, columns: usize) -> String {
+/// `($1, $2, …), ($n, …)` for `rows` rows of `columns` parameters, or with `?` for SQLite.
+pub(super) fn values_list(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -72,7 +72,12 @@ pub(super) fn values_list(rows: usize, columns: usize) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            let _ = write!(sql, "${}", row * columns + column + 1);
+            match backend {
+                Backend::Postgres => {
+                    let _ = write!(sql, "${}", row * columns + column + 1);
+                }
+                Backend::Sqlite => sql.push('?'),
+            }
         }
         sql.push(')');
     }
@@ -94,7 +99,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let mut failed = None;
         for chunk in rows.chunks(self.rows_per_statement()) {
-            if let Err(err) = merge_minute_chunk(&mut tx, chunk).await {
+            if let Err(err) = merge_minute_chunk(&mut tx, self.backend(), chunk).await {
                 failed = Some(err);
                 break;
             }
@@ -111,7 +116,7 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         let mut written = 0;
         for row in rows {
-            match merge_minute_chunk(&mut conn, std::slice::from_ref(row)).await {
+            match merge_minute_chunk(&mut conn, self.backend(), std::slice::from_ref(row)).await {
                 Ok(()) => written += 1,
                 Err(StoreError::Invalid(reason)) => tracing::debug!(
                     customer_id = %row.customer_id, %reason,
@@ -126,6 +131,7 @@ impl Store {
 
 async fn merge_minute_chunk(
     conn: &mut AnyConnection,
+    backend: Backend,
     chunk: &[MinuteRollupRow],
 ) -> StoreResult<()> {
     let sql = format!(
@@ -138,7 +144,7 @@ async fn merge_minute_chunk(
                  + excluded.tx_bps * excluded.sample_count) \
                  / (bandwidth_minutes.sample_count + excluded.sample_count), \
              sample_count = bandwidth_minutes.sample_count + excluded.sample_count",
-        values_list(chunk.len(), 5)
+        values_list(backend, chunk.len(), 5)
     );
     let mut query = sqlx::query(&sql);
     for row in chunk {
@@ -168,7 +174,7 @@ impl Store {
         let mut totals = Vec::with_capacity(rows.len());
         let mut failed = None;
         for chunk in rows.chunks(self.rows_per_statement()) {
-            match network_progress_chunk(&mut tx, chunk).await {
+            match network_progress_chunk(&mut tx, self.backend(), chunk).await {
                 Ok(mut written) => totals.append(&mut written),
                 Err(err) => {
                     failed = Some(err);
@@ -187,7 +193,8 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         totals.clear();
         for row in rows {
-            match network_progress_chunk(&mut conn, std::slice::from_ref(row)).await {
+            match network_progress_chunk(&mut conn, self.backend(), std::slice::from_ref(row)).await
+            {
                 Ok(mut written) => totals.append(&mut written),
                 Err(StoreError::Invalid(_)) => {}
                 Err(other) => return Err(other),
@@ -199,6 +206,7 @@ impl Store {
 
 async fn network_progress_chunk(
     conn: &mut AnyConnection,
+    backend: Backend,
     chunk: &[NetworkProgressRow],
 ) -> StoreResult<Vec<NetworkTotalsRow>> {
     let sql = format!(
@@ -215,7 +223,7 @@ async fn network_progress_chunk(
                  ELSE COALESCE(excluded.session_started_at, network_state.session_started_at) END, \
              updated_at = excluded.updated_at \
              RETURNING customer_id, total_download_octets, total_upload_octets",
-            values_list(chunk.len(), 10)
+            values_list(backend, chunk.len(), 10)
         );
     let now = now_text();
     let mut query = sqlx::query_as::<_, NetworkTotalsRow>(&sql);
@@ -259,10 +267,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::values_list;
+    use crate::store::Backend;
 
     #[test]
     fn placeholders_number_every_row() {
-        assert_eq!(values_list(1, 2), "($1, $2)");
-        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_list(Backend::Postgres, 1, 2), "($1, $2)");
+        assert_eq!(
+            values_list(Backend::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(values_list(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }

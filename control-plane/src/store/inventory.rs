@@ -6,7 +6,7 @@
 use sqlx::AnyConnection;
 
 use super::ingest::values_list;
-use super::{like_pattern, now_text, Paged, Store, StoreResult};
+use super::{like_pattern, now_text, Backend, Paged, Store, StoreResult};
 use crate::inventory::diff::{applied, plan, InterfaceWrite, StoredInventory};
 use crate::inventory::report::{ReportedInterface, ReportedInventory};
 
@@ -111,7 +111,7 @@ impl Store {
                  profile = excluded.profile, management_address = excluded.management_address, \
                  interface_count = excluded.interface_count, last_seen = excluded.last_seen, \
                  gone_at = NULL",
-                values_list(chunk.len(), 8)
+                values_list(Backend::Postgres, chunk.len(), 8) // numbered placeholders, which SQLite reads too
             );
             let mut query = sqlx::query(&sql);
             for (device_id, device) in chunk {
@@ -280,7 +280,7 @@ async fn write_interfaces(
          first_seen = CASE WHEN inventory_interfaces.if_name = excluded.if_name \
              THEN inventory_interfaces.first_seen ELSE excluded.first_seen END, \
          if_name = excluded.if_name, speed_bps = excluded.speed_bps",
-        values_list(chunk.len(), 6)
+        values_list(Backend::Postgres, chunk.len(), 6)
     );
     let mut query = sqlx::query(&sql);
     for write in chunk {

@@ -6,7 +6,8 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use proto::{
     decode_frame, encode_frame, Ack, AgentToken, Command, CommandResult, CommandState, Frame,
-    Hello, HelloAck, Ping, SampleEntry, Samples, SubscriberKey, PROTOCOL_VERSION,
+    Hello, HelloAck, IndexedSampleEntry, IndexedSamples, Ping, SampleEntry, Samples, SubscriberKey,
+    SubscriberKeys, PROTOCOL_VERSION,
 };
 use serde_json::json;
 use tokio::net::TcpStream;
@@ -48,6 +49,22 @@ pub fn now_ms() -> u64 {
 pub fn pppoe(username: &str, rx_bps: u64, tx_bps: u64, rx_octets_total: u64) -> SampleEntry {
     SampleEntry {
         subscriber_key: SubscriberKey::PppoeUsername(username.to_owned()),
+        rx_bps,
+        tx_bps,
+        rx_octets_total,
+        tx_octets_total: rx_octets_total / 4,
+    }
+}
+
+/// An entry of an `IndexedSamples` batch for the subscriber numbered `subscriber_index`.
+pub fn numbered(
+    subscriber_index: u32,
+    rx_bps: u64,
+    tx_bps: u64,
+    rx_octets_total: u64,
+) -> IndexedSampleEntry {
+    IndexedSampleEntry {
+        subscriber_index,
         rx_bps,
         tx_bps,
         rx_octets_total,
@@ -118,6 +135,31 @@ impl TestAgent {
         entries: Vec<SampleEntry>,
     ) -> u64 {
         self.send(&Frame::Samples(Samples {
+            batch_seq,
+            timestamp_ms,
+            entries,
+        }))
+        .await;
+        match self.next_frame().await {
+            Frame::Ack(Ack { up_to_batch_seq }) => up_to_batch_seq,
+            other => panic!("expected Ack, got {other:?}"),
+        }
+    }
+
+    /// Numbers subscribers on this connection, from `first_index` on (protocol version 2).
+    pub async fn number(&mut self, first_index: u32, keys: Vec<SubscriberKey>) {
+        self.send(&Frame::SubscriberKeys(SubscriberKeys { first_index, keys }))
+            .await;
+    }
+
+    /// Sends one batch by subscriber number and returns the acknowledged sequence.
+    pub async fn indexed_samples(
+        &mut self,
+        batch_seq: u64,
+        timestamp_ms: u64,
+        entries: Vec<IndexedSampleEntry>,
+    ) -> u64 {
+        self.send(&Frame::IndexedSamples(IndexedSamples {
             batch_seq,
             timestamp_ms,
             entries,

@@ -200,3 +200,72 @@ async fn bad_agents_are_closed_and_store_nothing(app: &TestApp) {
     assert_eq!(stored, 0);
 }
 both_backends!(bad_agents_are_closed_and_store_nothing);
+
+/// Protocol version 2's numbering: a number never given, numbers that skip ahead, and numbered
+/// frames on a version 1 connection each close the connection, and nothing is stored.
+async fn bad_numbering_is_refused_and_stores_nothing(app: &TestApp) {
+    let (_, token) = register_agent(app, "gulshan-pop").await;
+    let hello = binary(&TestAgent::hello_frame(&token, PROTOCOL_VERSION));
+    let keys = |first_index: u32| {
+        binary(&Frame::SubscriberKeys(proto::SubscriberKeys {
+            first_index,
+            keys: vec![proto::SubscriberKey::PppoeUsername(RAHIM.2.into())],
+        }))
+    };
+    let by_number = |indices: &[u32]| {
+        binary(&Frame::IndexedSamples(proto::IndexedSamples {
+            batch_seq: 1,
+            timestamp_ms: now_ms(),
+            entries: indices
+                .iter()
+                .map(|i| crate::agent_client::numbered(*i, 99_000_000, 1, 1))
+                .collect(),
+        }))
+    };
+    // The batch is refused whole: Rahim's entry (number 0) is not stored either.
+    refused(
+        app,
+        vec![hello.clone(), keys(0), by_number(&[0, 1])],
+        1002,
+        "names subscriber 1, but only 1 are numbered",
+    )
+    .await;
+    refused(
+        app,
+        vec![hello.clone(), keys(1)],
+        1002,
+        "must continue the numbering at 0, not start at 1",
+    )
+    .await;
+    let hello_v1 = binary(&TestAgent::hello_frame(&token, 1));
+    refused(
+        app,
+        vec![hello_v1, keys(0), by_number(&[0])],
+        1002,
+        "SubscriberKeys frame needs protocol version 2",
+    )
+    .await;
+
+    let rahim = app.customer_token(RAHIM.0, RAHIM.1).await;
+    let status = app
+        .get("/api/v1/customer/network/status", Some(&rahim))
+        .await;
+    assert_eq!(
+        status.data()["rx_bandwidth"],
+        0,
+        "nothing from refused frames"
+    );
+    let metrics = crate::helpers::metrics_text(app).await;
+    assert_metric(&metrics, "netops_ingest_samples_total", 0);
+    assert_metric(
+        &metrics,
+        "netops_agent_frames_rejected_total{reason=\"subscriber_numbering\"}",
+        2,
+    );
+    assert_metric(
+        &metrics,
+        "netops_agent_frames_rejected_total{reason=\"unexpected_frame\"}",
+        1,
+    );
+}
+both_backends!(bad_numbering_is_refused_and_stores_nothing);

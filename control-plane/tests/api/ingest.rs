@@ -6,7 +6,7 @@ use std::time::Duration;
 use proto::{PonPort, SampleEntry, SubscriberKey};
 use serde_json::Value;
 
-use crate::agent_client::{now_ms, pppoe, register_agent, TestAgent};
+use crate::agent_client::{now_ms, numbered, pppoe, register_agent, TestAgent};
 use crate::both_backends;
 use crate::helpers::{assert_metric, eventually, TestApp, KARIMA, RAHIM};
 
@@ -87,6 +87,138 @@ async fn samples_show_in_status_and_last_hour(app: &TestApp) {
     assert_metric(&metrics, "netops_ingest_lag_seconds_count", 3);
 }
 both_backends!(samples_show_in_status_and_last_hour);
+
+fn karima_onu() -> SubscriberKey {
+    // Karima's ONU on the demo OLT: PON 0/1/1, ONU 2.
+    SubscriberKey::Onu {
+        olt: "olt-gulshan-1".into(),
+        pon: PonPort {
+            frame: 0,
+            slot: 1,
+            port: 1,
+        },
+        onu_id: 2,
+    }
+}
+
+/// Protocol version 2: subscribers numbered once per connection, batches by number. Each
+/// customer sees their own rates; a replay numbered differently on a new connection is still
+/// recognised and ignored, and new batches land on the right customers.
+async fn numbered_subscribers_show_in_status(app: &TestApp) {
+    let (_, token) = register_agent(app, "gulshan-pop").await;
+    let rahim = app.customer_token(RAHIM.0, RAHIM.1).await;
+    let karima = app.customer_token(KARIMA.0, KARIMA.1).await;
+    let mut agent = TestAgent::admitted(app, &token).await;
+    agent
+        .number(
+            0,
+            vec![
+                SubscriberKey::PppoeUsername(RAHIM.2.into()),
+                SubscriberKey::PppoeUsername("nobody.here".into()),
+            ],
+        )
+        .await;
+    agent.number(2, vec![karima_onu()]).await;
+    let now = now_ms() / 1_000 * 1_000;
+    let batch = |rahim_rx: u64, karima_rx: u64, seq: u64| {
+        vec![
+            numbered(0, rahim_rx, 4_000_000, seq * 2_500_000),
+            numbered(1, 1, 1, 1),
+            numbered(2, karima_rx, 1_000_000, 0),
+        ]
+    };
+    assert_eq!(
+        agent
+            .indexed_samples(1, now - 3_000, batch(30_000_000, 6_000_000, 1))
+            .await,
+        1
+    );
+    assert_eq!(
+        agent
+            .indexed_samples(2, now - 2_000, batch(30_000_000, 6_000_000, 2))
+            .await,
+        2
+    );
+    let s = eventually("Rahim's rate in /network/status", WAIT, || async {
+        let s = status(app, &rahim).await;
+        (s["rx_bandwidth"] == 30).then_some(s)
+    })
+    .await;
+    assert_eq!(s["tx_bandwidth"], 4);
+    assert_eq!(s["is_online"], true);
+    let k = status(app, &karima).await;
+    assert_eq!(
+        (k["rx_bandwidth"].clone(), k["tx_bandwidth"].clone()),
+        (6.into(), 1.into()),
+        "{k}"
+    );
+
+    // A new connection numbers afresh, here in another order; the replay of batch 2 is a
+    // duplicate and batch 3 lands on the right customers.
+    drop(agent);
+    let mut agent = TestAgent::admitted(app, &token).await;
+    agent
+        .number(
+            0,
+            vec![karima_onu(), SubscriberKey::PppoeUsername(RAHIM.2.into())],
+        )
+        .await;
+    let swapped = |rahim_rx: u64, karima_rx: u64, seq: u64| {
+        vec![
+            numbered(1, rahim_rx, 4_000_000, seq * 2_500_000),
+            numbered(0, karima_rx, 1_000_000, 0),
+        ]
+    };
+    assert_eq!(
+        agent
+            .indexed_samples(2, now - 2_000, swapped(90_000_000, 90_000_000, 2))
+            .await,
+        2
+    );
+    assert_eq!(
+        agent
+            .indexed_samples(3, now - 1_000, swapped(50_000_000, 7_000_000, 3))
+            .await,
+        3
+    );
+    eventually("Rahim's newest rate", WAIT, || async {
+        (status(app, &rahim).await["rx_bandwidth"] == 50).then_some(())
+    })
+    .await;
+    assert_eq!(status(app, &karima).await["rx_bandwidth"], 7);
+
+    let metrics = crate::helpers::metrics_text(app).await;
+    assert_metric(&metrics, "netops_ingest_samples_total", 6);
+    assert_metric(&metrics, "netops_ingest_unknown_subscriber_keys_total", 2);
+    assert_metric(&metrics, "netops_ingest_duplicate_batches_total", 1);
+    assert_metric(
+        &metrics,
+        "netops_agent_frames_received_total{frame=\"IndexedSamples\"}",
+        4,
+    );
+    assert_metric(
+        &metrics,
+        "netops_agent_frames_received_total{frame=\"SubscriberKeys\"}",
+        3,
+    );
+}
+both_backends!(numbered_subscribers_show_in_status);
+
+/// An agent of protocol version 1 still streams `Samples` by key.
+async fn protocol_1_agents_still_stream_by_key(app: &TestApp) {
+    let (_, token) = register_agent(app, "gulshan-pop").await;
+    let rahim = app.customer_token(RAHIM.0, RAHIM.1).await;
+    let mut agent = TestAgent::connect(app).await;
+    assert_eq!(agent.hello(&token, 1).await.accepted_version, 1);
+    let now = now_ms() / 1_000 * 1_000;
+    let entries = vec![pppoe(RAHIM.2, 11_000_000, 2_000_000, 0)];
+    assert_eq!(agent.samples(1, now - 1_000, entries).await, 1);
+    eventually("Rahim's rate from a protocol 1 agent", WAIT, || async {
+        (status(app, &rahim).await["rx_bandwidth"] == 11).then_some(())
+    })
+    .await;
+}
+both_backends!(protocol_1_agents_still_stream_by_key);
 
 async fn replayed_batches_do_not_double_count(app: &TestApp) {
     let (_, token) = register_agent(app, "gulshan-pop").await;

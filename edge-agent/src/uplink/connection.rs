@@ -6,7 +6,9 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use proto::{decode_frame, encode_frame, DecodeError, Frame, Ping, Pong};
+use proto::{
+    decode_frame, encode_frame, DecodeError, Frame, FrameTag, Ping, Pong, SubscriberNumbering,
+};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{interval_at, timeout, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -17,6 +19,7 @@ use tracing::{debug, info, warn};
 use super::error::ErrorChain;
 use super::handshake::{Connection, Socket};
 use super::liveness::{Liveness, LivenessAction};
+use super::numbering::numbered_frames;
 use super::state::{Stop, UplinkState};
 use super::UplinkConfig;
 
@@ -40,6 +43,8 @@ struct LiveConnection<'a> {
     /// While replaying what was spooled before this connection: the last batch of that backlog.
     replaying_until: Option<u64>,
     liveness: Liveness,
+    /// The connection's subscriber numbers, when the control plane reads `IndexedSamples`.
+    numbering: Option<SubscriberNumbering>,
 }
 
 pub(crate) async fn serve<S>(
@@ -66,6 +71,8 @@ where
     }
     let liveness = Liveness::new(Instant::now(), config.ping_interval);
     let tick_period = liveness.tick_period();
+    let numbers_subscribers =
+        connection.hello_ack.accepted_version >= FrameTag::IndexedSamples.since_version();
     let mut live = LiveConnection {
         socket: connection.socket,
         state,
@@ -73,6 +80,7 @@ where
         sent_through: acked_through,
         replaying_until,
         liveness,
+        numbering: numbers_subscribers.then(SubscriberNumbering::new),
     };
     if let Some(inventory) = live.state.inventory.clone() {
         if let Err(reason) = live.send(inventory).await {
@@ -155,7 +163,14 @@ impl LiveConnection<'_> {
                 ))
             }
         };
-        self.send(batch.frame_bytes).await?;
+        match self.numbering.as_mut() {
+            Some(numbering) => {
+                for frame_bytes in numbered_frames(numbering, batch.frame_bytes) {
+                    self.send(frame_bytes).await?;
+                }
+            }
+            None => self.send(batch.frame_bytes).await?,
+        }
         self.sent_through = batch.batch_seq;
         if self
             .replaying_until

@@ -115,7 +115,9 @@ impl UplinkState {
             | Frame::Ack(_)
             | Frame::Ping(_)
             | Frame::Pong(_)
-            | Frame::Command(_) => {
+            | Frame::Command(_)
+            | Frame::SubscriberKeys(_)
+            | Frame::IndexedSamples(_) => {
                 warn!(
                     frame = kind,
                     "the uplink does not forward this frame kind from the agent; dropped"

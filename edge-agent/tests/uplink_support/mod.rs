@@ -14,7 +14,7 @@ use edge_agent::uplink::{self, ControlPlaneUrl, UplinkConfig, UplinkError, Uplin
 use futures_util::{SinkExt, StreamExt};
 use proto::{
     decode_frame, encode_frame, negotiate_version, Ack, AgentToken, Command, Frame, Hello,
-    HelloAck, Pong, SampleEntry, Samples, SubscriberKey,
+    HelloAck, Pong, SampleEntry, Samples, SubscriberKey, SubscriberTable, PROTOCOL_VERSION,
 };
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -29,13 +29,17 @@ pub const TOKEN: &str = "test-token";
 /// Upper bound for any single wait in these tests.
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// One `Samples` frame as the control plane received it.
+/// One batch (`Samples`, or `IndexedSamples` read back through the connection's numbering) as
+/// the control plane received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedBatch {
     pub connection: u64,
+    /// Which frame carried it.
+    pub frame: &'static str,
     pub batch_seq: u64,
     /// The tests put the producer's frame number here.
     pub timestamp_ms: u64,
+    pub entries: Vec<SampleEntry>,
 }
 
 /// Everything the test control plane has seen.
@@ -45,6 +49,8 @@ pub struct ServerView {
     pub hellos: Vec<Hello>,
     /// Every `Samples` received, duplicates included, in arrival order.
     pub batches: Vec<ReceivedBatch>,
+    /// Subscribers numbered by `SubscriberKeys` on the latest connection that numbered any.
+    pub subscribers_numbered: usize,
     pub pings_from_agent: u64,
     pub pongs_from_agent: Vec<u64>,
     pub other_frames: Vec<&'static str>,
@@ -89,6 +95,8 @@ pub struct Behaviour {
     /// Drop the connection without a close once it has received this many batches (0: never).
     /// Applies once.
     pub drop_after_batches: AtomicU64,
+    /// The newest protocol version this control plane speaks.
+    pub max_protocol_version: AtomicU64,
 }
 
 impl Default for Behaviour {
@@ -98,6 +106,7 @@ impl Default for Behaviour {
             hello_from_connection: AtomicU64::new(0),
             silent: AtomicBool::new(false),
             drop_after_batches: AtomicU64::new(0),
+            max_protocol_version: AtomicU64::new(PROTOCOL_VERSION.into()),
         }
     }
 }
@@ -277,7 +286,11 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     }
     let answers_hello = connection >= behaviour.hello_from_connection.load(Ordering::SeqCst);
     if answers_hello {
-        let accepted_version = negotiate_version(hello.protocol_version).expect("version");
+        let max_version = behaviour.max_protocol_version.load(Ordering::SeqCst);
+        let offered = hello
+            .protocol_version
+            .min(u16::try_from(max_version).expect("version"));
+        let accepted_version = negotiate_version(offered).expect("version");
         let ack = Frame::HelloAck(HelloAck {
             accepted_version,
             server_time_ms: unix_ms(),
@@ -288,6 +301,7 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     }
 
     let mut received_here = 0u64;
+    let mut numbering = SubscriberTable::new();
     // Ends when the agent goes away or the test drops the connection.
     loop {
         tokio::select! {
@@ -309,12 +323,14 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
                 }
                 let silent = behaviour.silent.load(Ordering::SeqCst);
                 match message {
-                    Message::Binary(bytes) => match decode_frame(&bytes) {
-                        Ok(Frame::Samples(samples)) => {
+                    Message::Binary(bytes) => match read_batches(decode_frame(&bytes), &mut numbering) {
+                        Ok((frame, Frame::Samples(samples))) => {
                             shared.view.send_modify(|v| v.batches.push(ReceivedBatch {
                                 connection,
+                                frame,
                                 batch_seq: samples.batch_seq,
                                 timestamp_ms: samples.timestamp_ms,
+                                entries: samples.entries.clone(),
                             }));
                             received_here += 1;
                             let drop_after = behaviour.drop_after_batches.load(Ordering::SeqCst);
@@ -330,14 +346,17 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
                                 }
                             }
                         }
-                        Ok(Frame::Ping(ping)) => {
+                        Ok((_, Frame::SubscriberKeys(_))) => {
+                            shared.view.send_modify(|v| v.subscribers_numbered = numbering.len());
+                        }
+                        Ok((_, Frame::Ping(ping))) => {
                             shared.view.send_modify(|v| v.pings_from_agent += 1);
                             if !silent && send(&mut ws, &Frame::Pong(Pong { nonce: ping.nonce })).await.is_err() {
                                 return;
                             }
                         }
-                        Ok(Frame::Pong(pong)) => shared.view.send_modify(|v| v.pongs_from_agent.push(pong.nonce)),
-                        Ok(other) => shared.view.send_modify(|v| v.other_frames.push(other.tag().name())),
+                        Ok((_, Frame::Pong(pong))) => shared.view.send_modify(|v| v.pongs_from_agent.push(pong.nonce)),
+                        Ok((_, other)) => shared.view.send_modify(|v| v.other_frames.push(other.tag().name())),
                         Err(_) => shared.view.send_modify(|v| v.other_frames.push("undecodable")),
                     },
                     Message::Close(_) => shared.view.send_modify(|v| v.closes_from_agent += 1),
@@ -345,6 +364,33 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
                 }
             }
         }
+    }
+}
+
+/// Reads numbered frames as the control plane does: `SubscriberKeys` extend the connection's
+/// table and `IndexedSamples` come back as the `Samples` batch they carry, with the name of the
+/// frame received. A numbering error reads as undecodable.
+fn read_batches(
+    frame: Result<Frame, proto::DecodeError>,
+    numbering: &mut SubscriberTable,
+) -> Result<(&'static str, Frame), ()> {
+    let frame = frame.map_err(|_| ())?;
+    let name = frame.tag().name();
+    match frame {
+        Frame::SubscriberKeys(keys) => {
+            let first_index = keys.first_index;
+            numbering.add(keys).map_err(|_| ())?;
+            let added = proto::SubscriberKeys {
+                first_index,
+                keys: Vec::new(),
+            };
+            Ok((name, Frame::SubscriberKeys(added)))
+        }
+        Frame::IndexedSamples(indexed) => {
+            let samples = numbering.expand(&indexed).map_err(|_| ())?;
+            Ok((name, Frame::Samples(samples)))
+        }
+        other => Ok((name, other)),
     }
 }
 

@@ -7,9 +7,9 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use proto::{
     Ack, AgentToken, BgpPeerChange, Command, CommandId, CommandKind, CommandResult, CommandState,
-    CommandTarget, Device, DeviceKind, Frame, Hello, HelloAck, Interface, Inventory, OnuOptics,
-    OnuStatus, Optics, Ping, PonPort, Pong, SampleEntry, Samples, SessionChange, SessionEvent,
-    SubscriberKey,
+    CommandTarget, Device, DeviceKind, Frame, Hello, HelloAck, IndexedSampleEntry, IndexedSamples,
+    Interface, Inventory, OnuOptics, OnuStatus, Optics, Ping, PonPort, Pong, SampleEntry, Samples,
+    SessionChange, SessionEvent, SubscriberKey, SubscriberKeys,
 };
 
 pub fn onu_key() -> SubscriberKey {
@@ -79,6 +79,36 @@ pub fn samples() -> Frame {
             rx_octets_total: 1 << 40,
             tx_octets_total: 0,
         }],
+    })
+}
+
+pub fn subscriber_keys() -> Frame {
+    Frame::SubscriberKeys(SubscriberKeys {
+        first_index: 300,
+        keys: vec![SubscriberKey::PppoeUsername("bob".into()), onu_key()],
+    })
+}
+
+pub fn indexed_samples() -> Frame {
+    Frame::IndexedSamples(IndexedSamples {
+        batch_seq: 300,
+        timestamp_ms: 1_700_000_000_000,
+        entries: vec![
+            IndexedSampleEntry {
+                subscriber_index: 300,
+                rx_bps: 50_000_000,
+                tx_bps: 1_000,
+                rx_octets_total: 1 << 40,
+                tx_octets_total: 0,
+            },
+            IndexedSampleEntry {
+                subscriber_index: 301,
+                rx_bps: 0,
+                tx_bps: 0,
+                rx_octets_total: 0,
+                tx_octets_total: 0,
+            },
+        ],
     })
 }
 
