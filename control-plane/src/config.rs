@@ -138,8 +138,11 @@ struct FileConfig {
     optics: crate::optics::settings::FileOptics,
     #[serde(default)]
     metrics: crate::telemetry::FileMetrics,
+    #[serde(default)]
     inventory: crate::inventory::limits::FileInventory,
+    #[serde(default)]
     billing: crate::billing::settings::FileBilling,
+    #[serde(default)]
     portal: crate::http::portal::settings::FilePortal,
 }
 
