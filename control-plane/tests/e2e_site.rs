@@ -23,30 +23,19 @@ fn within_5_percent(got_mbps: f64, want_bps: f64) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn known_rate_reaches_the_subscriber_within_5_percent() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        jwt_secret: Some(Secret::new("e2e-secret-e2e-secret-e2e-secret-e2e!")),
-        ..Config::default()
-    };
-    let store = control_plane::app::open_store(&config).await.unwrap();
-    control_plane::demo::seed(&store).await.unwrap();
-    let state = control_plane::app::build_state(&config, store.clone()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api = listener.local_addr().unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(control_plane::app::serve(state, listener, async {
-        let _ = stop_rx.await;
-    }));
     let steady = vec![SimulatedSession {
         username: "rahim.gulshan".into(),
         download_bps: DOWNLOAD_BPS,
         upload_bps: UPLOAD_BPS,
         swing: 0.0,
     }];
-    let site = control_plane::demo::site::start_with(&store, dir.path(), api, steady)
-        .await
-        .unwrap();
+    let DemoStack {
+        api,
+        site,
+        stop_tx,
+        server,
+        _dir,
+    } = demo_stack(Some(steady)).await;
 
     let client = reqwest::Client::new();
     let login: Value = client
@@ -244,7 +233,8 @@ struct DemoStack {
     _dir: tempfile::TempDir,
 }
 
-async fn demo_stack() -> DemoStack {
+/// The demo ISP served on loopback with its site; `sessions` replaces the BRAS's demo sessions.
+async fn demo_stack(sessions: Option<Vec<SimulatedSession>>) -> DemoStack {
     let dir = tempfile::tempdir().unwrap();
     let config = Config {
         data_dir: dir.path().to_path_buf(),
@@ -260,9 +250,13 @@ async fn demo_stack() -> DemoStack {
     let server = tokio::spawn(control_plane::app::serve(state, listener, async {
         let _ = stop_rx.await;
     }));
-    let site = control_plane::demo::site::start(&store, dir.path(), api)
-        .await
-        .unwrap();
+    let site = match sessions {
+        Some(sessions) => {
+            control_plane::demo::site::start_with(&store, dir.path(), api, sessions).await
+        }
+        None => control_plane::demo::site::start(&store, dir.path(), api).await,
+    }
+    .unwrap();
     DemoStack {
         api,
         site,
@@ -286,7 +280,7 @@ async fn get_json(client: &reqwest::Client, url: String, token: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_olt_shows_onu_optics_and_confirms_an_onu_reboot() {
-    let stack = demo_stack().await;
+    let stack = demo_stack(None).await;
     let api = stack.api;
     let client = reqwest::Client::new();
     let login: Value = client
