@@ -5,6 +5,7 @@ pub mod actions;
 pub mod agent;
 pub mod aggregate;
 pub mod check;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod device;

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::Parser;
+use edge_agent::cli::{Cli, Command};
 use edge_agent::config::{load_config, AgentConfig};
 use edge_agent::reload::{LogFilterHandle, Reloader};
 use netops_snmp::load_profiles_dir;
@@ -13,46 +14,6 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, watch};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-
-#[derive(Parser)]
-#[command(
-    name = "edge-agent",
-    version,
-    about = "netops edge agent: polls site devices and streams to the control plane"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Poll every device and stream to the control plane until stopped.
-    Run {
-        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
-        config: PathBuf,
-    },
-    /// Check every device (reachable, sysDescr, profile) and the clock; non-zero exit on failure.
-    Check {
-        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
-        config: PathBuf,
-    },
-    /// Poll one device twice, one second apart, and print its interfaces with rates.
-    Poll {
-        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
-        config: PathBuf,
-        #[arg(long)]
-        device: String,
-        /// Poll once and exit (the only mode).
-        #[arg(long)]
-        once: bool,
-    },
-    /// Validate the configuration file and report every problem.
-    CheckConfig {
-        #[arg(long, env = "NETOPS_AGENT_CONFIG")]
-        config: PathBuf,
-    },
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
