@@ -1,7 +1,7 @@
 //! The `edge-agent` binary: parses the command line and hands over to the library.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
