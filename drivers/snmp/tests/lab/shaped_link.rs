@@ -208,7 +208,7 @@ impl ShapedLink {
             std::thread::sleep(Duration::from_millis(100));
         }
         ReceivedTraffic {
-            json: std::fs::read_to_string(&report).expect("iperf3 report"),
+            json: std::fs::read_to_string(report).expect("iperf3 report"),
             client_started: *client_started,
         }
     }
