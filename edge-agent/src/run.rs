@@ -122,7 +122,7 @@ async fn stop_device(name: &str, device: DeviceTask) {
     }
 }
 
-/// Starts polling every configured device; frames (`Samples` each second, `Inventory`,
+/// Starts polling every configured device; frames (`Samples` each polling round, `Inventory`,
 /// `Optics`) go to `frames_tx`, which the uplink drains. Stops when `shutdown` turns true.
 pub async fn run_device_side(
     config: &AgentConfig,

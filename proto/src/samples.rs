@@ -13,7 +13,8 @@ use crate::SubscriberKey;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Samples {
     pub batch_seq: u64,
-    /// The second these rates describe (end of the measured interval).
+    /// The end of the measured interval, in Unix milliseconds by the agent's corrected clock:
+    /// the time its polling round completed (older agents stamped whole seconds).
     pub timestamp_ms: u64,
     pub entries: Vec<SampleEntry>,
 }
@@ -41,7 +42,8 @@ pub struct SampleEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexedSamples {
     pub batch_seq: u64,
-    /// The second these rates describe (end of the measured interval).
+    /// The end of the measured interval, in Unix milliseconds by the agent's corrected clock:
+    /// the time its polling round completed (older agents stamped whole seconds).
     pub timestamp_ms: u64,
     pub entries: Vec<IndexedSampleEntry>,
 }

@@ -1,14 +1,23 @@
 //! Test helper: two network namespaces joined by a veth pair, one end shaped with `tc` to a known
 //! rate, UDP traffic sent across with iperf3. The device namespace is where snmpd runs and
-//! reports the veth end as one of its interfaces. Everything is removed on drop.
+//! reports the veth end as one of its interfaces. The iperf3 server's JSON report (what it
+//! received, in quarter seconds) is kept, so a test can compare with what actually crossed
+//! rather than the nominal rate. Everything is removed on drop.
 
+use std::fs::File;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Addresses of the two ends; they exist only inside the namespaces.
 pub const DEVICE_ADDRESS: &str = "10.213.0.1";
 pub const FAR_ADDRESS: &str = "10.213.0.2";
 const IPERF_PORT: &str = "5201";
+/// The UDP payload of each datagram iperf3 sends.
+pub const DATAGRAM_PAYLOAD_OCTETS: u32 = 1_400;
+/// What the interface counters (and the shaper) count on top of each payload: Ethernet (14),
+/// IPv4 (20) and UDP (8) headers.
+pub const FRAME_OVERHEAD_OCTETS: u32 = 42;
 
 /// One end of the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +34,19 @@ pub struct ShapedLink {
     pub device_veth: String,
     pub far_veth: String,
     children: Vec<Child>,
+    /// The iperf3 server of the last `send_udp`, its JSON report file and when the client
+    /// was started (the report's times count from the test start, shortly after).
+    receiver: Option<(Child, PathBuf, SystemTime)>,
+}
+
+/// What the iperf3 server received, as its JSON report tells it.
+#[derive(Debug)]
+pub struct ReceivedTraffic {
+    /// The report as written by `iperf3 -J`.
+    pub json: String,
+    /// When the client was started; the report's interval times count from a moment at most
+    /// a connection set-up later.
+    pub client_started: SystemTime,
 }
 
 impl Drop for ShapedLink {
@@ -32,6 +54,11 @@ impl Drop for ShapedLink {
         for child in &mut self.children {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        if let Some((mut server, report, _)) = self.receiver.take() {
+            let _ = server.kill();
+            let _ = server.wait();
+            let _ = std::fs::remove_file(report);
         }
         for ns in [&self.device_ns, &self.far_ns] {
             let _ = Command::new("ip").args(["netns", "del", ns]).output();
@@ -79,6 +106,7 @@ impl ShapedLink {
             device_veth: format!("{tag}a{id}"),
             far_veth: format!("{tag}b{id}"),
             children: Vec::new(),
+            receiver: None,
         };
         run(&["ip", "netns", "add", &link.device_ns]);
         run(&["ip", "netns", "add", &link.far_ns]);
@@ -134,7 +162,8 @@ impl ShapedLink {
     }
 
     /// Sends UDP from `from` to the other end at `offered` (iperf3 syntax, e.g. `40M`) for a
-    /// bounded `seconds`; offering more than the shaped rate keeps the shaper full.
+    /// bounded `seconds`; offering more than the shaped rate keeps the shaper full. The
+    /// receiving server reports in JSON every quarter second (`received`).
     pub fn send_udp(&mut self, from: Side, offered: &str, seconds: u32) {
         let to = match from {
             Side::Device => Side::Far,
@@ -142,25 +171,46 @@ impl ShapedLink {
         };
         let (server_ns, _, server_address) = self.end(to);
         let (server_ns, server_address) = (server_ns.to_owned(), server_address.to_owned());
+        let report = std::env::temp_dir().join(format!("{server_ns}-iperf3.json"));
         let server = Command::new("ip")
-            .args(["netns", "exec", &server_ns, "iperf3", "-s", "-1"])
-            .args(["-B", &server_address, "-p", IPERF_PORT])
-            .stdout(Stdio::null())
+            .args(["netns", "exec", &server_ns, "iperf3", "-s", "-1", "-J"])
+            .args(["-i", "0.25", "-B", &server_address, "-p", IPERF_PORT])
+            .stdout(File::create(&report).expect("iperf3 report file"))
             .stderr(Stdio::null())
             .spawn()
             .expect("iperf3 server");
-        self.children.push(server);
         self.wait_listening(&server_ns);
         let (client_ns, _, _) = self.end(from);
+        let client_started = SystemTime::now();
         let client = Command::new("ip")
             .args(["netns", "exec", client_ns, "iperf3", "-c", &server_address])
-            .args(["-p", IPERF_PORT, "-u", "-b", offered, "-l", "1400"])
+            .args(["-p", IPERF_PORT, "-u", "-b", offered, "-l"])
+            .arg(DATAGRAM_PAYLOAD_OCTETS.to_string())
             .args(["-t", &seconds.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("iperf3 client");
         self.children.push(client);
+        self.receiver = Some((server, report, client_started));
+    }
+
+    /// Waits (at most `limit`) for the last `send_udp` to end and returns the server's report.
+    pub fn received(&mut self, limit: Duration) -> ReceivedTraffic {
+        let (server, report, client_started) =
+            self.receiver.as_mut().expect("send_udp started a server");
+        let deadline = Instant::now() + limit;
+        while server.try_wait().expect("iperf3 server status").is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "iperf3 server did not end within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        ReceivedTraffic {
+            json: std::fs::read_to_string(report).expect("iperf3 report"),
+            client_started: *client_started,
+        }
     }
 
     /// Waits (at most 5 s) until the iperf3 server in `ns` accepts connections.

@@ -1,8 +1,11 @@
 //! The aggregator: collects every device's interface rates and emits ONE `Samples` frame per
-//! second for all subscribers, plus `Inventory` whenever a device's interfaces change.
+//! polling round for all subscribers (`round.rs` decides when a round is complete), plus
+//! `Inventory` whenever a device's interfaces change.
+
+mod round;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::Instant;
 
 use proto::{Device, Frame, Interface, Inventory, SampleEntry, Samples, SubscriberKey};
 use tokio::sync::{mpsc, watch};
@@ -11,6 +14,7 @@ use crate::clock::CorrectedClock;
 use crate::device::subscriber::subscriber_key;
 use crate::device::InterfaceRate;
 use crate::metrics::AgentMetrics;
+pub use round::{PollRound, ACTIVE_WITHIN, ROUND_DEADLINE};
 
 /// What device tasks tell the aggregator.
 #[derive(Debug, Clone)]
@@ -33,6 +37,8 @@ pub enum DeviceReport {
 #[derive(Debug)]
 pub struct SampleBatcher {
     next_batch_seq: u64,
+    /// The newest batch's `timestamp_ms`; every batch is stamped later than the one before.
+    last_timestamp_ms: u64,
     /// Latest rate per (device, ifIndex) this second.
     pending: BTreeMap<(String, u32), InterfaceRate>,
     /// Download and upload octets since the agent started tracking each subscriber.
@@ -45,6 +51,7 @@ impl SampleBatcher {
     pub fn new(first_batch_seq: u64) -> Self {
         Self {
             next_batch_seq: first_batch_seq,
+            last_timestamp_ms: 0,
             pending: BTreeMap::new(),
             totals: BTreeMap::new(),
         }
@@ -69,12 +76,15 @@ impl SampleBatcher {
         }
     }
 
-    /// The batch for the second ending at `timestamp_ms`, or `None` when nothing was polled.
-    /// A subscriber seen on several interfaces gets their sum.
+    /// The batch of the polls that ended by `timestamp_ms`, or `None` when nothing was polled.
+    /// A subscriber seen on several interfaces gets their sum. The batch is stamped at least
+    /// one millisecond after the one before, so two rounds never share a timestamp.
     pub fn take_batch(&mut self, timestamp_ms: u64) -> Option<Samples> {
         if self.pending.is_empty() {
             return None;
         }
+        let timestamp_ms = timestamp_ms.max(self.last_timestamp_ms + 1);
+        self.last_timestamp_ms = timestamp_ms;
         let mut by_subscriber: BTreeMap<SubscriberKey, SampleEntry> = BTreeMap::new();
         for rate in std::mem::take(&mut self.pending).into_values() {
             let totals = self.totals.entry(rate.subscriber.clone()).or_default();
@@ -152,7 +162,8 @@ pub fn initial_batch_seq(clock: &CorrectedClock) -> u64 {
 }
 
 /// Runs until shutdown, or until the device tasks and the side that starts them are gone, or
-/// until the uplink stops taking frames.
+/// until the uplink stops taking frames. A round's `Samples` go out as soon as every device
+/// that polled lately has reported, or `ROUND_DEADLINE` after the round's first report.
 pub async fn run_aggregator(
     mut reports: mpsc::Receiver<DeviceReport>,
     frames: mpsc::Sender<Frame>,
@@ -163,34 +174,57 @@ pub async fn run_aggregator(
 ) {
     let mut batcher = SampleBatcher::new(first_batch_seq);
     let mut inventory = InventoryState::default();
-    let mut ticks = tokio::time::interval(Duration::from_secs(1));
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut round = PollRound::default();
+    let close_round = |batcher: &mut SampleBatcher, round: &mut PollRound| {
+        round.close(Instant::now());
+        batcher.take_batch(clock.now_ms()).map(|batch| {
+            metrics.batches_produced_total.inc();
+            metrics
+                .samples_produced_total
+                .inc_by(batch.entries.len() as u64);
+            Frame::Samples(batch)
+        })
+    };
     loop {
-        let frame = tokio::select! {
+        let deadline = round.deadline();
+        let mut out = Vec::with_capacity(2);
+        tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => return,
-            _ = ticks.tick() => {
-                let second_ms = clock.now_ms() / 1000 * 1000;
-                batcher.take_batch(second_ms).map(|batch| {
-                    metrics.batches_produced_total.inc();
-                    metrics.samples_produced_total.inc_by(batch.entries.len() as u64);
-                    Frame::Samples(batch)
-                })
+            _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now).into()), if deadline.is_some() => {
+                out.extend(close_round(&mut batcher, &mut round));
             }
             report = reports.recv() => match report {
                 None => return,
                 Some(DeviceReport::Rates { device, rates }) => {
+                    if round.belongs_to_next(&device) {
+                        out.extend(close_round(&mut batcher, &mut round));
+                    }
                     batcher.record(&device, rates);
-                    None
+                    let now = Instant::now();
+                    round.record(&device, now);
+                    if round.complete(now) {
+                        out.extend(close_round(&mut batcher, &mut round));
+                    }
                 }
-                Some(DeviceReport::Interfaces { device, interfaces }) => inventory
-                    .update(device, interfaces)
-                    .then(|| Frame::Inventory(inventory.inventory())),
-                Some(DeviceReport::Removed { device_id }) => inventory
-                    .remove(&device_id)
-                    .then(|| Frame::Inventory(inventory.inventory())),
+                Some(DeviceReport::Interfaces { device, interfaces }) => out.extend(
+                    inventory
+                        .update(device, interfaces)
+                        .then(|| Frame::Inventory(inventory.inventory())),
+                ),
+                Some(DeviceReport::Removed { device_id }) => {
+                    round.forget(&device_id);
+                    if round.complete(Instant::now()) {
+                        out.extend(close_round(&mut batcher, &mut round));
+                    }
+                    out.extend(
+                        inventory
+                            .remove(&device_id)
+                            .then(|| Frame::Inventory(inventory.inventory())),
+                    );
+                }
             },
-        };
-        if let Some(frame) = frame {
+        }
+        for frame in out {
             if frames.send(frame).await.is_err() {
                 tracing::info!("frame receiver closed; aggregator stops");
                 return;
@@ -241,6 +275,17 @@ mod tests {
         let next = batcher.take_batch(3_000).unwrap();
         assert_eq!(next.batch_seq, 42);
         assert_eq!(next.entries[0].rx_octets_total, 11_001);
+    }
+
+    #[test]
+    fn batches_are_stamped_later_than_the_one_before() {
+        let mut batcher = SampleBatcher::new(1);
+        let mut stamps = Vec::new();
+        for clock_ms in [5_000, 5_000, 4_990, 6_020] {
+            batcher.record("bras-1", vec![rate(7, "<pppoe-alice>", 8, 8)]);
+            stamps.push(batcher.take_batch(clock_ms).unwrap().timestamp_ms);
+        }
+        assert_eq!(stamps, vec![5_000, 5_001, 5_002, 6_020]);
     }
 
     #[test]
