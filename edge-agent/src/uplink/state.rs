@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use proto::{encode_frame, Command, Frame};
 use tokio::sync::{mpsc, watch};
-use tracing::{error, warn};
+use tracing::{debug, error, info, warn};
 
 use super::error::ErrorChain;
 use super::outbox::Outbox;
@@ -35,6 +35,9 @@ pub(crate) struct UplinkState {
     /// The latest `Inventory`, encoded; sent first on every connection.
     pub(crate) inventory: Option<Vec<u8>>,
     status: watch::Sender<UplinkStatus>,
+    /// Whether a `Samples` batch was renumbered already: the aggregator and a fresh spool both
+    /// start from the clock, so one renumbering is usual and keeps recurring by one.
+    renumbered_before: bool,
 }
 
 impl UplinkState {
@@ -52,6 +55,7 @@ impl UplinkState {
             outbox: Outbox::new(outbox_capacity),
             inventory: None,
             status,
+            renumbered_before: false,
         };
         state.report(|_| {});
         state
@@ -73,11 +77,20 @@ impl UplinkState {
             Frame::Samples(mut samples) => {
                 let next_batch_seq = self.spool.next_batch_seq();
                 if samples.batch_seq < next_batch_seq {
-                    warn!(
-                        batch_seq = samples.batch_seq,
-                        renumbered_to = next_batch_seq,
-                        "Samples batch numbered at or below an earlier one; renumbered so the control plane does not discard it as a replay"
-                    );
+                    if self.renumbered_before {
+                        debug!(
+                            batch_seq = samples.batch_seq,
+                            renumbered_to = next_batch_seq,
+                            "Samples batch renumbered after the spool's last batch"
+                        );
+                    } else {
+                        info!(
+                            batch_seq = samples.batch_seq,
+                            renumbered_to = next_batch_seq,
+                            "Samples batches continue after the spool's last batch; renumbered so the control plane does not discard them as replays (further renumbering is logged at debug)"
+                        );
+                        self.renumbered_before = true;
+                    }
                     samples.batch_seq = next_batch_seq;
                 }
                 let batch_seq = samples.batch_seq;
