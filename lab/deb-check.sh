@@ -2,7 +2,9 @@
 # Builds the netops-control-plane and netops-edge-agent Debian packages (cargo-deb, release) and
 # checks them: their contents and conffiles, the extracted binaries' --version and check-config
 # against the packaged default configuration, systemd-analyze verify on the units, and lintian
-# when it is installed. With NETOPS_LAB_REQUIRED=1 (lab/run-tests, CI) a missing tool fails the
+# when it is installed; then, as root, lab/deb-install-check.sh installs both packages here and
+# checks that they run, stream and are scraped (NETOPS_DEB_INSTALL=0 leaves that out). With
+# NETOPS_LAB_REQUIRED=1 (lab/run-tests, CI) a missing tool fails the
 # check instead of skipping a step.
 # Usage: lab/deb-check.sh        (builds under target/deb, apart from the test build)
 set -euo pipefail
@@ -41,7 +43,8 @@ rm -rf "$out"
 mkdir -p "$out"
 for crate in control-plane edge-agent; do
     say "building the $crate package"
-    "$cargo_deb" --quiet --locked -p "$crate" --output "$out/"
+    # Stripped: the release profile keeps line tables for backtraces; the packages do not.
+    "$cargo_deb" --quiet --locked --strip -p "$crate" --output "$out/"
 done
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -69,6 +72,13 @@ check_package() {
     dpkg -x "$deb" "$root"
     "$root/usr/bin/$binary" --version | grep -q "$version" \
         || fail "$binary --version does not print $version"
+    if have readelf; then
+        ! readelf -S "$root/usr/bin/$binary" | grep -q '\.debug_' \
+            || fail "$binary is not stripped of debug information"
+    else
+        skip "readelf is not installed (binutils): stripping not checked"
+    fi
+    say "$binary: $(( $(stat -c %s "$root/usr/bin/$binary") / 1048576 )) MiB installed"
 }
 
 # --- control plane ---------------------------------------------------------------------------
@@ -134,6 +144,14 @@ if have lintian; then
     lintian --no-tag-display-limit "$out"/*.deb || fail "lintian"
 else
     say "lintian is not installed; not run"
+fi
+
+if [ "${NETOPS_DEB_INSTALL:-1}" = 1 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        lab/deb-install-check.sh "$out" || fail "installing and running the packages"
+    else
+        skip "installing the packages needs root (lab/deb-install-check.sh)"
+    fi
 fi
 
 say "passed: both packages built and checked"
