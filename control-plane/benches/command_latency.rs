@@ -6,7 +6,8 @@
 //! simulator stamps each datagram it reads; one clock). The next step starts once the command
 //! has succeeded, since commands on one session run one at a time. The reference, measured in
 //! the same run the same way, is the device's share alone: `netops-radius` sending the same
-//! CoA-Request from this process straight to the BRAS, as the agent does at the end of the path.
+//! CoA-Request from this process straight to the BRAS, as the agent does at the end of the path;
+//! the API's own reply (the command queued) is shown next to it.
 //!
 //! Run: `cargo bench -p control-plane --bench command_latency` (NETOPS_BENCH_STEPS, default 200,
 //! at most 5000).
@@ -109,6 +110,7 @@ async fn run(steps: usize) {
 
     // The API path: one warm-up step (the agent connects), then the measured ones.
     let mut api_latencies = Vec::with_capacity(steps);
+    let mut reply_latencies = Vec::with_capacity(steps);
     for step in 0..=steps {
         let download_mbps = 30 + (step % 2) as u64 * 10;
         let rate_limit = RateLimit::mikrotik_text(8_000, download_mbps * 1_000);
@@ -124,6 +126,7 @@ async fn run(steps: usize) {
             .as_str()
             .expect("command id")
             .to_owned();
+        let replied_at = Instant::now();
         let deadline = sent_at + STEP_LIMIT;
         loop {
             let reply = client
@@ -147,6 +150,7 @@ async fn run(steps: usize) {
             .unwrap_or_else(|| panic!("step {step}: the BRAS read no CoA with {rate_limit}"));
         if step > 0 {
             api_latencies.push(received_at - sent_at);
+            reply_latencies.push(replied_at - sent_at);
         }
     }
 
@@ -181,6 +185,7 @@ async fn run(steps: usize) {
     }
 
     let (api_p50, api_p99) = percentiles(api_latencies);
+    let (reply_p50, reply_p99) = percentiles(reply_latencies);
     let (direct_p50, direct_p99) = percentiles(direct_latencies);
     println!("change_speed: staff API call to the CoA-Request read by the BRAS, {steps} steps");
     println!(
@@ -189,12 +194,19 @@ async fn run(steps: usize) {
         ms(api_p99)
     );
     println!(
+        "  the API's own reply:       p50 {:>7.2} ms, p99 {:>7.2} ms",
+        ms(reply_p50),
+        ms(reply_p99)
+    );
+    println!(
         "  netops-radius → BRAS:      p50 {:>7.2} ms, p99 {:>7.2} ms",
         ms(direct_p50),
         ms(direct_p99)
     );
     println!(
-        "  ratio: p50 {:.1}×, p99 {:.1}× the direct send",
+        "  ratio: p50 {:.1}×, p99 {:.1}× the API's own reply; p50 {:.0}×, p99 {:.0}× the direct send",
+        api_p50.as_secs_f64() / reply_p50.as_secs_f64(),
+        api_p99.as_secs_f64() / reply_p99.as_secs_f64(),
         api_p50.as_secs_f64() / direct_p50.as_secs_f64(),
         api_p99.as_secs_f64() / direct_p99.as_secs_f64()
     );
