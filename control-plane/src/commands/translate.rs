@@ -273,6 +273,48 @@ mod tests {
     }
 
     #[test]
+    fn session_hints_from_the_parameters() {
+        let hints =
+            |acct: Option<&str>, framed: Option<[u8; 4]>, nas: Option<[u8; 4]>| SessionHints {
+                acct_session_id: acct.map(str::to_owned),
+                framed_ip: framed.map(std::net::Ipv4Addr::from),
+                nas_ip: nas.map(std::net::Ipv4Addr::from),
+            };
+        check(
+            row(
+                "disconnect",
+                r#"{"session":{"acct_session_id":"81a0beef","framed_ip":"100.64.0.9","nas_ip":"10.0.0.1"}}"#,
+            ),
+            Ok((
+                WireKind::DisconnectSessionWithHints {
+                    session: hints(Some("81a0beef"), Some([100, 64, 0, 9]), Some([10, 0, 0, 1])),
+                },
+                Some("pppoe:rahim"),
+            )),
+        );
+        // An address that is not IPv4 is left out; the rest still narrows the session down.
+        check(
+            row(
+                "change_speed",
+                r#"{"download_bps":2000000,"upload_bps":1000000,"session":{"acct_session_id":"s1","framed_ip":"2001:db8::1","nas_ip":null}}"#,
+            ),
+            Ok((
+                WireKind::ChangeSpeedWithHints {
+                    download_bps: 2_000_000,
+                    upload_bps: 1_000_000,
+                    session: hints(Some("s1"), None, None),
+                },
+                Some("pppoe:rahim"),
+            )),
+        );
+        // Nothing known: the kinds every agent reads.
+        check(
+            row("disconnect", r#"{"session":{"acct_session_id":""}}"#),
+            Ok((WireKind::DisconnectSession, Some("pppoe:rahim"))),
+        );
+    }
+
+    #[test]
     fn kinds_and_keys() {
         check(
             row("reboot_onu", "{}"),
