@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a private OpenSSH server on 127.0.0.1 for the netops-ssh integration tests.
 #
-#   lab/sshd.sh start PORT DIR    set up DIR, then run sshd in the foreground (stop: kill it)
+#   lab/sshd.sh start PORT DIR [NETNS]
+#                                 set up DIR, then run sshd in the foreground (stop: kill it)
 #   lab/sshd.sh stop DIR          stop an sshd started with DIR (by its pid file)
 #
 # `start` writes into DIR:
@@ -10,7 +11,10 @@
 #   stranger_ed25519[.pub]  a key that is not authorized
 #   authorized_keys         client key with command="DIR/record-command.sh": every command the
 #                           server is asked to run is appended to DIR/commands.log, then a few
-#                           lab commands are acted out (see record-command.sh)
+#                           lab commands are acted out (see record-command.sh). With NETNS,
+#                           the recorded command instead runs with sh inside that network
+#                           namespace, as a login on the router living there would (the BGP
+#                           lab's router A, so vtysh and birdc reach its daemon)
 #   sshd_config, sshd.log, sshd.pid
 # and then execs `/usr/sbin/sshd -D -e -f DIR/sshd_config` listening on 127.0.0.1:PORT only, as
 # the caller's foreground child. The system sshd and port 22 are never touched. The login user
@@ -28,7 +32,7 @@ die() {
 SSHD=${SSHD:-/usr/sbin/sshd}
 
 start() {
-    local port=$1 dir
+    local port=$1 netns=${3:-} dir
     [[ $port =~ ^[0-9]+$ ]] && ((port > 1024 && port < 65536)) || die "PORT must be above 1024"
     mkdir -p "$2"
     dir=$(cd "$2" && pwd)
@@ -55,6 +59,16 @@ case "\$SSH_ORIGINAL_COMMAND" in
     *) echo "ran: \$SSH_ORIGINAL_COMMAND" ;;
 esac
 SCRIPT
+    if [ -n "$netns" ]; then
+        [[ $netns =~ ^[a-z0-9-]{1,32}$ ]] || die "NETNS must be a namespace name"
+        ip netns pids "$netns" >/dev/null 2>&1 || die "no network namespace $netns"
+        cat >"$dir/record-command.sh" <<SCRIPT
+#!/bin/sh
+# Forced command: records what the client asked for, then runs it on the router in $netns.
+printf '%s\n' "\$SSH_ORIGINAL_COMMAND" >>"$dir/commands.log"
+exec ip netns exec "$netns" sh -c "\$SSH_ORIGINAL_COMMAND"
+SCRIPT
+    fi
     chmod 755 "$dir/record-command.sh"
     printf 'command="%s",no-pty,no-port-forwarding,no-agent-forwarding,no-X11-forwarding %s\n' \
         "$dir/record-command.sh" "$(cat "$dir/client_ed25519.pub")" >"$dir/authorized_keys"
@@ -90,7 +104,7 @@ stop() {
 }
 
 case "${1:-}" in
-    start) [ $# -eq 3 ] || die "usage: lab/sshd.sh start PORT DIR"; start "$2" "$3" ;;
+    start) [ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: lab/sshd.sh start PORT DIR [NETNS]"; start "$2" "$3" "${4:-}" ;;
     stop) [ $# -eq 2 ] || die "usage: lab/sshd.sh stop DIR"; stop "$2" ;;
     *) sed -n '2,6p' "$0" >&2; exit 2 ;;
 esac

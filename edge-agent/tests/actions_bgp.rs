@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use actions_support::bgp_lab::{self, BgpLab, ROUTER_B};
+use actions_support::sshd::{self, whoami};
 use actions_support::{command, config_text, wait_for, RunningExecutor};
 use proto::{BgpPeerChange, Command, CommandKind, CommandState};
 
@@ -177,6 +178,60 @@ async fn frr_dry_run_add_shut_down_and_remove_a_neighbor() {
 #[tokio::test]
 async fn frr_rolls_back_a_neighbor_with_the_wrong_remote_as() {
     a_wrong_remote_as_is_rolled_back("frr").await;
+}
+
+/// FRR's vtysh over SSH: the lab's OpenSSH server runs every command it is asked for inside
+/// router A's namespace, as a login on the router would.
+#[tokio::test]
+async fn frr_over_ssh_adds_and_shuts_down_a_neighbor() {
+    let Some(lab) = bgp_lab::start("frr") else {
+        return;
+    };
+    let Some(sshd) = sshd::start_in(Some(&lab.router_a_netns())) else {
+        return;
+    };
+    let spool = tempfile::tempdir().unwrap();
+    let devices = lab.router_a_over_ssh(
+        sshd.port,
+        &whoami(),
+        &sshd.path("client_ed25519"),
+        &sshd.host_key(),
+        20,
+    );
+    let mut executor = RunningExecutor::start(&config_text(spool.path(), COMMANDS, &devices)).await;
+
+    let added = peer(1, add(65002), false);
+    executor.send(&added).await;
+    let done = executor.final_result(added.command_id, WITHIN).await;
+    assert_eq!(done.state, CommandState::Succeeded, "{done:?}");
+    assert!(
+        done.detail.contains("confirmed, neighbor now Established"),
+        "{done:?}"
+    );
+    wait_for_router_b(&lab, "router B to see the session Established", true).await;
+
+    let shut = peer(2, BgpPeerChange::Shutdown, false);
+    executor.send(&shut).await;
+    let done = executor.final_result(shut.command_id, WITHIN).await;
+    assert_eq!(done.state, CommandState::Succeeded, "{done:?}");
+    assert!(done.detail.contains("administratively down"), "{done:?}");
+    wait_for_router_b(&lab, "router B to lose the session", false).await;
+
+    // Every step went through the SSH server: the reads and the configuration batches.
+    let received = sshd.commands_received();
+    assert!(
+        received.contains("show bgp neighbors 10.213.0.2 json"),
+        "{received}"
+    );
+    assert!(
+        received.contains("neighbor 10.213.0.2 remote-as 65002"),
+        "{received}"
+    );
+    assert!(
+        received.contains("neighbor 10.213.0.2 shutdown"),
+        "{received}"
+    );
+    executor.stop().await;
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod actions_support;
 
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use actions_support::{
@@ -10,7 +11,7 @@ use actions_support::{
     SECRET,
 };
 use netops_snmp::simulator::{DacRequestKind, SimulatedBras, SimulatedSession};
-use proto::{CommandKind, CommandState};
+use proto::{CommandKind, CommandState, SessionHints};
 
 const WITHIN: Duration = Duration::from_secs(15);
 
@@ -159,6 +160,37 @@ async fn speed_changes_in_place_by_coa() {
     );
     assert_eq!(bras.rate_limit("bob").as_deref(), Some("10M/50M"));
     assert!(bras.has_session("bob"));
+    executor.stop().await;
+}
+
+/// With the session's hints from accounting (protocol 3), the CoA names the session by them.
+#[tokio::test]
+async fn a_coa_carries_the_session_hints() {
+    let (bras, nas) = bras().await;
+    let spool = tempfile::tempdir().unwrap();
+    let mut executor = executor_for(&bras, &nas, SECRET, spool.path()).await;
+    let change = command(
+        5,
+        "bras-1",
+        pppoe("bob"),
+        CommandKind::ChangeSpeedWithHints {
+            download_bps: 50_000_000,
+            upload_bps: 10_000_000,
+            session: SessionHints {
+                acct_session_id: Some("81a0beef".into()),
+                framed_ip: Some(Ipv4Addr::new(100, 64, 0, 9)),
+                nas_ip: Some(Ipv4Addr::new(127, 0, 0, 1)),
+            },
+        },
+    );
+    executor.send(&change).await;
+    let result = executor.final_result(change.command_id, WITHIN).await;
+    assert_eq!(result.state, CommandState::Succeeded, "{result:?}");
+    let request = bras.dac_requests().pop().expect("a CoA-Request");
+    assert_eq!(request.user_name.as_deref(), Some("bob"));
+    assert_eq!(request.acct_session_id.as_deref(), Some("81a0beef"));
+    assert_eq!(request.framed_ip, Some(Ipv4Addr::new(100, 64, 0, 9)));
+    assert_eq!(bras.rate_limit("bob").as_deref(), Some("10M/50M"));
     executor.stop().await;
 }
 

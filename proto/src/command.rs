@@ -1,7 +1,7 @@
 //! Device actions: the `Command` frame sent to an agent and the `CommandResult` it reports.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -104,6 +104,15 @@ pub enum BgpPeerChange {
     },
 }
 
+/// What the control plane knows of a subscriber's open session from RADIUS accounting, so a
+/// Disconnect or CoA names that one session (RFC 5176 section 3) and not only the User-Name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionHints {
+    pub acct_session_id: Option<String>,
+    pub framed_ip: Option<Ipv4Addr>,
+    pub nas_ip: Option<Ipv4Addr>,
+}
+
 /// What to do. Each kind carries its own typed parameters, so a command cannot name one action
 /// and carry another's parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +137,57 @@ pub enum CommandKind {
         interval_ms: u32,
         duration_ms: u32,
     },
+    /// Since protocol version 3: `DisconnectSession` naming the session.
+    DisconnectSessionWithHints {
+        session: SessionHints,
+    },
+    /// Since protocol version 3: `ChangeSpeed` naming the session.
+    ChangeSpeedWithHints {
+        download_bps: u64,
+        upload_bps: u64,
+        session: SessionHints,
+    },
+}
+
+impl CommandKind {
+    /// The protocol version that introduced this kind. Variants are only ever appended, so
+    /// older kinds keep their encoding.
+    pub fn since_version(&self) -> u16 {
+        match self {
+            CommandKind::DisconnectSessionWithHints { .. }
+            | CommandKind::ChangeSpeedWithHints { .. } => 3,
+            _ => 1,
+        }
+    }
+
+    /// The same action as a peer of `version` can decode it: session hints are dropped for
+    /// a peer older than version 3, which then names the session by User-Name alone.
+    pub fn for_version(self, version: u16) -> CommandKind {
+        if self.since_version() <= version {
+            return self;
+        }
+        match self {
+            CommandKind::DisconnectSessionWithHints { .. } => CommandKind::DisconnectSession,
+            CommandKind::ChangeSpeedWithHints {
+                download_bps,
+                upload_bps,
+                ..
+            } => CommandKind::ChangeSpeed {
+                download_bps,
+                upload_bps,
+            },
+            other => other,
+        }
+    }
+
+    /// The session hints the command carries, if any.
+    pub fn session_hints(&self) -> Option<&SessionHints> {
+        match self {
+            CommandKind::DisconnectSessionWithHints { session }
+            | CommandKind::ChangeSpeedWithHints { session, .. } => Some(session),
+            _ => None,
+        }
+    }
 }
 
 /// A device action routed to the agent that owns the device.
@@ -136,6 +196,16 @@ pub struct Command {
     pub command_id: CommandId,
     pub target: CommandTarget,
     pub kind: CommandKind,
+}
+
+impl Command {
+    /// The command as a peer that negotiated `version` can decode it.
+    pub fn for_version(self, version: u16) -> Command {
+        Command {
+            kind: self.kind.for_version(version),
+            ..self
+        }
+    }
 }
 
 /// Where a command stands. `Succeeded` means the agent verified the effect (session gone, ONU
@@ -173,6 +243,73 @@ mod tests {
             Some(display) => assert_eq!(parsed.map(|id| id.to_string()).as_deref(), Ok(display)),
             None => assert_eq!(parsed, Err(CommandIdParseError { text: text.into() })),
         }
+    }
+
+    fn hinted() -> CommandKind {
+        CommandKind::ChangeSpeedWithHints {
+            download_bps: 50_000_000,
+            upload_bps: 10_000_000,
+            session: SessionHints {
+                acct_session_id: Some("81a00001".into()),
+                framed_ip: Some(Ipv4Addr::new(100, 64, 0, 7)),
+                nas_ip: Some(Ipv4Addr::new(10, 0, 0, 1)),
+            },
+        }
+    }
+
+    #[test]
+    fn hints_are_dropped_for_older_peers_only() {
+        let plain = CommandKind::ChangeSpeed {
+            download_bps: 50_000_000,
+            upload_bps: 10_000_000,
+        };
+        assert_eq!(hinted().for_version(2), plain);
+        assert_eq!(hinted().for_version(3), hinted());
+        assert_eq!(plain.clone().for_version(1), plain);
+        let disconnect = CommandKind::DisconnectSessionWithHints {
+            session: SessionHints::default(),
+        };
+        assert_eq!(
+            disconnect.clone().for_version(2),
+            CommandKind::DisconnectSession
+        );
+        assert_eq!(disconnect.clone().for_version(3), disconnect);
+    }
+
+    /// A version 2 peer's view of the enum: the kinds it was built with, in the same order.
+    #[derive(Debug, PartialEq, Deserialize)]
+    enum VersionTwoKind {
+        RebootOnu,
+        RebootRouter,
+        DisconnectSession,
+        ChangeSpeed {
+            download_bps: u64,
+            upload_bps: u64,
+        },
+        BgpPeer {
+            peer_ip: IpAddr,
+            change: BgpPeerChange,
+            dry_run: bool,
+        },
+        FastPollOptics {
+            interval_ms: u32,
+            duration_ms: u32,
+        },
+    }
+
+    #[test]
+    fn version_two_peers_decode_what_they_are_sent() {
+        let for_two = postcard::to_stdvec(&hinted().for_version(2)).unwrap();
+        assert_eq!(
+            postcard::from_bytes::<VersionTwoKind>(&for_two).unwrap(),
+            VersionTwoKind::ChangeSpeed {
+                download_bps: 50_000_000,
+                upload_bps: 10_000_000
+            }
+        );
+        // Sent as is, a version 2 peer could not decode it: hence the gate.
+        let as_is = postcard::to_stdvec(&hinted()).unwrap();
+        assert!(postcard::from_bytes::<VersionTwoKind>(&as_is).is_err());
     }
 
     #[test]

@@ -29,7 +29,7 @@ mod version;
 pub use codec::{decode_frame, encode_frame, HEADER_BYTES, MAX_FRAME_BYTES};
 pub use command::{
     BgpPeerChange, Command, CommandId, CommandIdParseError, CommandKind, CommandResult,
-    CommandState, CommandTarget,
+    CommandState, CommandTarget, SessionHints,
 };
 pub use error::{DecodeError, EncodeError};
 pub use frame::{Frame, FrameTag};

@@ -6,7 +6,10 @@ use thiserror::Error;
 ///
 /// Version 2 adds `SubscriberKeys` and `IndexedSamples`: subscribers numbered per connection,
 /// so a batch entry is a few varints instead of a key. Every version 1 frame is unchanged.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// Version 3 adds command kinds carrying `SessionHints` (appended, so older kinds encode as
+/// before); the control plane sends them only on a version 3 connection
+/// (`Command::for_version`).
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// The oldest protocol version this build still decodes.
 pub const MIN_PROTOCOL_VERSION: u16 = 1;
@@ -47,6 +50,7 @@ mod tests {
     fn negotiation() {
         check(1, Ok(1));
         check(2, Ok(2));
+        check(3, Ok(3));
         check(7, Ok(PROTOCOL_VERSION));
         check(0, Err(VersionMismatch { peer_version: 0 }));
     }

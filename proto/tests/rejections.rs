@@ -42,22 +42,22 @@ fn unknown_tags() {
 #[test]
 fn unsupported_versions() {
     check(
-        &hex("03 00 0a 2a"),
+        &hex("04 00 0a 2a"),
         DecodeError::UnsupportedVersion {
-            peer_version: 3,
+            peer_version: 4,
             min_supported: 1,
-            max_supported: 2,
+            max_supported: 3,
         },
-        "peer speaks protocol version 3, this build speaks versions 1 to 2",
+        "peer speaks protocol version 4, this build speaks versions 1 to 3",
     );
     check(
         &hex("00 00 0a 2a"),
         DecodeError::UnsupportedVersion {
             peer_version: 0,
             min_supported: 1,
-            max_supported: 2,
+            max_supported: 3,
         },
-        "peer speaks protocol version 0, this build speaks versions 1 to 2",
+        "peer speaks protocol version 0, this build speaks versions 1 to 3",
     );
 }
 

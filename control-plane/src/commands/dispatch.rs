@@ -129,8 +129,10 @@ pub async fn written(state: &AppState, command: &proto::Command) {
     let kind = match command.kind {
         proto::CommandKind::RebootOnu => "reboot_onu",
         proto::CommandKind::RebootRouter => "reboot_router",
-        proto::CommandKind::DisconnectSession => "disconnect",
-        proto::CommandKind::ChangeSpeed { .. } => "change_speed",
+        proto::CommandKind::DisconnectSession
+        | proto::CommandKind::DisconnectSessionWithHints { .. } => "disconnect",
+        proto::CommandKind::ChangeSpeed { .. }
+        | proto::CommandKind::ChangeSpeedWithHints { .. } => "change_speed",
         proto::CommandKind::BgpPeer { .. } => "bgp_peer_change",
         proto::CommandKind::FastPollOptics { .. } => "fast_poll_optics",
     };

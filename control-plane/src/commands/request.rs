@@ -9,7 +9,8 @@ use crate::domain::{CommandKind, SpeedUnit};
 use crate::http::AppState;
 use crate::store::commands::{CommandRow, NewCommand};
 use crate::store::customers::CustomerRow;
-use crate::store::StoreError;
+use crate::store::sessions::OnlineFilter;
+use crate::store::{Page, StoreError};
 
 /// Why a command cannot be queued for a customer.
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +126,7 @@ pub async fn queue(
     speed: Option<SpeedBps>,
     requester: &Requester,
 ) -> Result<CommandRow, RequestError> {
-    let params = if kind == CommandKind::ChangeSpeed {
+    let mut params = if kind == CommandKind::ChangeSpeed {
         let speed = match speed {
             Some(speed) => speed,
             None => package_speed(state, customer).await?,
@@ -134,7 +135,49 @@ pub async fn queue(
     } else {
         json!({})
     };
+    if matches!(kind, CommandKind::ChangeSpeed | CommandKind::Disconnect) {
+        if let Some(session) = open_session(state, customer).await? {
+            params["session"] = session;
+        }
+    }
     queue_with_params(state, customer, kind, params, requester).await
+}
+
+/// What accounting knows of the customer's newest open session on their PPPoE username:
+/// Acct-Session-Id, Framed-IP-Address and NAS-IP-Address, so the BRAS is asked about that one
+/// session. `None` when no session is open.
+async fn open_session(
+    state: &AppState,
+    customer: &CustomerRow,
+) -> Result<Option<serde_json::Value>, RequestError> {
+    let Some(username) = customer.pppoe_username.as_deref() else {
+        return Ok(None);
+    };
+    let filter = OnlineFilter {
+        customer_id: Some(customer.id.clone()),
+        ..OnlineFilter::default()
+    };
+    let open = state
+        .store
+        .online_sessions(
+            &filter,
+            Page {
+                limit: 20,
+                offset: 0,
+            },
+        )
+        .await?;
+    Ok(open
+        .rows
+        .into_iter()
+        .find(|s| s.username == username)
+        .map(|s| {
+            json!({
+                "acct_session_id": s.acct_session_id,
+                "framed_ip": s.framed_ip_address,
+                "nas_ip": s.nas_ip_address,
+            })
+        }))
 }
 
 /// Queues a command with its kind's parameters as given and wakes the agent connections.

@@ -4,7 +4,8 @@
 //! parameters.
 
 use proto::{
-    BgpPeerChange, CommandId, CommandKind as WireKind, CommandTarget, PonPort, SubscriberKey,
+    BgpPeerChange, CommandId, CommandKind as WireKind, CommandTarget, PonPort, SessionHints,
+    SubscriberKey,
 };
 
 use crate::domain::bgp_peering::{BgpPeerRequest, PeeringChange, PolicyName};
@@ -80,6 +81,47 @@ fn speed(params: &str) -> Result<WireKind, TranslateError> {
             })
         }
         _ => Err(TranslateError::BadSpeed),
+    }
+}
+
+/// The session hints stored with a disconnect or change of speed (`params.session`), if any.
+/// An address that does not parse as IPv4 is left out: the hints narrow the session down, the
+/// User-Name still names it.
+fn session_hints(params: &str) -> Option<SessionHints> {
+    let value: serde_json::Value = serde_json::from_str(params).ok()?;
+    let session = value.get("session")?;
+    let text = |key: &str| {
+        session
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|t| !t.is_empty())
+    };
+    let hints = SessionHints {
+        acct_session_id: text("acct_session_id").map(str::to_owned),
+        framed_ip: text("framed_ip").and_then(|t| t.parse().ok()),
+        nas_ip: text("nas_ip").and_then(|t| t.parse().ok()),
+    };
+    (hints != SessionHints::default()).then_some(hints)
+}
+
+/// A disconnect or change of speed, with the session's hints when accounting knew them.
+fn with_hints(kind: WireKind, params: &str) -> WireKind {
+    match (kind, session_hints(params)) {
+        (WireKind::DisconnectSession, Some(session)) => {
+            WireKind::DisconnectSessionWithHints { session }
+        }
+        (
+            WireKind::ChangeSpeed {
+                download_bps,
+                upload_bps,
+            },
+            Some(session),
+        ) => WireKind::ChangeSpeedWithHints {
+            download_bps,
+            upload_bps,
+            session,
+        },
+        (kind, _) => kind,
     }
 }
 
@@ -169,8 +211,14 @@ pub fn translate(row: &DispatchRow) -> Result<proto::Command, TranslateError> {
             (WireKind::RebootRouter, None)
         }
         CommandKind::RebootOnu => (WireKind::RebootOnu, Some(onu_key(row)?)),
-        CommandKind::Disconnect => (WireKind::DisconnectSession, Some(pppoe_key(row)?)),
-        CommandKind::ChangeSpeed => (speed(&row.params)?, Some(pppoe_key(row)?)),
+        CommandKind::Disconnect => (
+            with_hints(WireKind::DisconnectSession, &row.params),
+            Some(pppoe_key(row)?),
+        ),
+        CommandKind::ChangeSpeed => (
+            with_hints(speed(&row.params)?, &row.params),
+            Some(pppoe_key(row)?),
+        ),
         CommandKind::BgpPeerChange => (bgp_peer(&row.params)?, None),
         CommandKind::FastPollOptics => (fast_poll(&row.params)?, Some(onu_key(row)?)),
     };
@@ -222,6 +270,48 @@ mod tests {
         });
         let expected = expected.map(|(kind, key)| (kind, key.map(str::to_owned)));
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn session_hints_from_the_parameters() {
+        let hints =
+            |acct: Option<&str>, framed: Option<[u8; 4]>, nas: Option<[u8; 4]>| SessionHints {
+                acct_session_id: acct.map(str::to_owned),
+                framed_ip: framed.map(std::net::Ipv4Addr::from),
+                nas_ip: nas.map(std::net::Ipv4Addr::from),
+            };
+        check(
+            row(
+                "disconnect",
+                r#"{"session":{"acct_session_id":"81a0beef","framed_ip":"100.64.0.9","nas_ip":"10.0.0.1"}}"#,
+            ),
+            Ok((
+                WireKind::DisconnectSessionWithHints {
+                    session: hints(Some("81a0beef"), Some([100, 64, 0, 9]), Some([10, 0, 0, 1])),
+                },
+                Some("pppoe:rahim"),
+            )),
+        );
+        // An address that is not IPv4 is left out; the rest still narrows the session down.
+        check(
+            row(
+                "change_speed",
+                r#"{"download_bps":2000000,"upload_bps":1000000,"session":{"acct_session_id":"s1","framed_ip":"2001:db8::1","nas_ip":null}}"#,
+            ),
+            Ok((
+                WireKind::ChangeSpeedWithHints {
+                    download_bps: 2_000_000,
+                    upload_bps: 1_000_000,
+                    session: hints(Some("s1"), None, None),
+                },
+                Some("pppoe:rahim"),
+            )),
+        );
+        // Nothing known: the kinds every agent reads.
+        check(
+            row("disconnect", r#"{"session":{"acct_session_id":""}}"#),
+            Ok((WireKind::DisconnectSession, Some("pppoe:rahim"))),
+        );
     }
 
     #[test]

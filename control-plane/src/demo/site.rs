@@ -62,6 +62,10 @@ pub enum DemoSiteError {
 /// The running site; dropping it stops nothing, call [`DemoSite::stop`].
 pub struct DemoSite {
     pub bras_snmp: SocketAddr,
+    /// The simulated BRAS's RFC 5176 listener and its secret, for benchmarks that send to it
+    /// as the agent does.
+    pub bras_dac: SocketAddr,
+    bras_dac_secret: String,
     bras: Arc<SimulatedBras>,
     pub olt_snmp: SocketAddr,
     olt: SimulatedOlt,
@@ -84,6 +88,11 @@ impl DemoSite {
     pub fn bras(&self) -> &Arc<SimulatedBras> {
         &self.bras
     }
+    /// The shared secret of the BRAS's RFC 5176 listener.
+    pub fn bras_dac_secret(&self) -> &str {
+        &self.bras_dac_secret
+    }
+
     /// ONU reset SETs the simulated OLT has received.
     pub fn onu_resets_received(&self) -> u32 {
         self.olt.resets_received()
@@ -198,6 +207,8 @@ pub async fn start_with(
     });
     Ok(DemoSite {
         bras_snmp,
+        bras_dac: dac,
+        bras_dac_secret: dac_secret,
         bras,
         olt_snmp,
         olt,

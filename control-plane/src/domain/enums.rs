@@ -115,6 +115,15 @@ text_enum!(
 });
 
 text_enum!(
+    /// Where a subscriber's package-change request stands (seed 001).
+    PackageChangeStatus, "status", {
+    Pending => "pending",
+    Approved => "approved",
+    Rejected => "rejected",
+    Cancelled => "cancelled",
+});
+
+text_enum!(
     /// A support ticket's priority.
     TicketPriority, "priority", {
     Low => "low",

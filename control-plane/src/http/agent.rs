@@ -204,14 +204,14 @@ async fn stream(
     let mut subscribers = ConnectionSubscribers::default();
     let mut stored_inventory = None;
     // Everything unfinished goes out on connect: the agent de-duplicates by command id.
-    if !send_commands(state, socket, &outbox, true).await {
+    if !send_commands(state, socket, &outbox, accepted_version, true).await {
         return "unable to send commands".to_owned();
     }
     loop {
         let message = tokio::select! {
             message = socket.recv() => message,
             _ = outbox.woken() => {
-                if !send_commands(state, socket, &outbox, false).await {
+                if !send_commands(state, socket, &outbox, accepted_version, false).await {
                     return "unable to send commands".to_owned();
                 }
                 continue;
@@ -342,14 +342,17 @@ async fn stream(
     }
 }
 
-/// Writes the site's due commands to the agent; `false` when the socket failed.
+/// Writes the site's due commands to the agent, each as the connection's protocol version can
+/// decode it; `false` when the socket failed.
 async fn send_commands(
     state: &AppState,
     socket: &mut WebSocket,
     outbox: &SiteOutbox,
+    accepted_version: u16,
     with_delivered: bool,
 ) -> bool {
     for command in dispatch::due(state, outbox, with_delivered).await {
+        let command = command.for_version(accepted_version);
         if !send_frame(socket, &Frame::Command(command.clone())).await {
             return false;
         }

@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod network;
 pub mod optics;
 pub mod optics_alarms;
+pub mod package_changes;
 pub mod packages;
 pub mod payments;
 pub mod pppoe_accounts;

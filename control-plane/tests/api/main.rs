@@ -25,6 +25,7 @@ mod optics_frames;
 mod optics_history;
 mod optics_metrics;
 mod optics_refresh;
+mod package_changes;
 mod port_binding;
 mod portal_noc;
 mod portal_subscriber;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use netops_radius::{RateLimit, SessionIdent};
-use proto::{Command, CommandKind, PonPort, SubscriberKey};
+use proto::{Command, CommandKind, PonPort, SessionHints, SubscriberKey};
 
 use super::bgp_peering::{self, BgpPeering};
 use super::router_reboot::{self, RouterReboot};
@@ -83,17 +83,24 @@ pub fn plan(
     })?;
     let key = command.target.subscriber_key.as_ref();
     match &command.kind {
-        CommandKind::DisconnectSession => Ok(Plan::Disconnect(session_action(device, key)?)),
+        CommandKind::DisconnectSession | CommandKind::DisconnectSessionWithHints { .. } => Ok(
+            Plan::Disconnect(session_action(device, key, command.kind.session_hints())?),
+        ),
         CommandKind::ChangeSpeed {
             download_bps,
             upload_bps,
+        }
+        | CommandKind::ChangeSpeedWithHints {
+            download_bps,
+            upload_bps,
+            ..
         } => {
             if *download_bps < 1000 || *upload_bps < 1000 {
                 return Err(format!(
                     "a speed of {download_bps} b/s down / {upload_bps} b/s up is below 1 kb/s; send the rate in bits per second"
                 ));
             }
-            let action = session_action(device, key)?;
+            let action = session_action(device, key, command.kind.session_hints())?;
             let rate = rate_limit(&action.radius.rate_attribute, *download_bps, *upload_bps);
             Ok(Plan::ChangeSpeed {
                 action,
@@ -202,9 +209,12 @@ pub fn seconds_text(duration: Duration) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// The session a RADIUS action names: the User-Name from the subscriber key, plus the
+/// Acct-Session-Id, Framed-IP-Address and NAS-IP-Address the control plane knew.
 fn session_action(
     device: &DeviceConfig,
     key: Option<&SubscriberKey>,
+    hints: Option<&SessionHints>,
 ) -> Result<SessionAction, String> {
     let user_name = match key {
         Some(SubscriberKey::PppoeUsername(user)) if !user.is_empty() => user.clone(),
@@ -224,8 +234,18 @@ fn session_action(
     Ok(SessionAction {
         bras: device.clone(),
         radius,
-        session: SessionIdent::user(user_name),
+        session: session_ident(user_name, hints),
     })
+}
+
+fn session_ident(user_name: String, hints: Option<&SessionHints>) -> SessionIdent {
+    let hints = hints.cloned().unwrap_or_default();
+    SessionIdent {
+        acct_session_id: hints.acct_session_id,
+        framed_ip: hints.framed_ip,
+        nas_ip: hints.nas_ip,
+        ..SessionIdent::user(user_name)
+    }
 }
 
 /// The rate attribute for a speed in bits per second.

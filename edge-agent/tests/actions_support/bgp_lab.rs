@@ -109,6 +109,54 @@ poll_interval_ms = 250
         )
     }
 
+    /// The network namespace router A lives in.
+    pub fn router_a_netns(&self) -> String {
+        let env = std::fs::read_to_string(self.dir.path().join("lab.env")).unwrap();
+        env.lines()
+            .find_map(|line| line.strip_prefix("ns_a="))
+            .expect("ns_a in lab.env")
+            .to_owned()
+    }
+
+    /// The `[[devices]]` table for router A with FRR reached over SSH at `ssh_port` on
+    /// 127.0.0.1, logging in with `key_file` and pinning `host_key`.
+    pub fn router_a_over_ssh(
+        &self,
+        ssh_port: u16,
+        user: &str,
+        key_file: &Path,
+        host_key: &str,
+        post_check_deadline_s: u64,
+    ) -> String {
+        let dir = self.dir.path().display();
+        format!(
+            r#"
+[[devices]]
+name = "lab-router-a"
+address = "10.213.0.1"
+kind = "router"
+poll = false
+[devices.ssh]
+address = "127.0.0.1:{ssh_port}"
+user = "{user}"
+key_file = "{key}"
+host_key = "{host_key}"
+login_timeout_s = 5
+command_timeout_s = 10
+[devices.bgp]
+shell = "ssh"
+daemon = "frr"
+vtysh = ["vtysh", "--vty_socket", "{dir}/a", "-d", "bgpd"]
+save_after_confirm = false
+local_as = 65001
+timers = {{ keepalive_s = 3, hold_s = 9, connect_retry_s = 1 }}
+post_check_deadline_s = {post_check_deadline_s}
+poll_interval_ms = 250
+"#,
+            key = key_file.display(),
+        )
+    }
+
     /// Router B's own words for its session to A (`birdc show protocols all router_a`).
     pub fn router_b_view(&self) -> String {
         let socket = self.dir.path().join("b/bird.ctl");

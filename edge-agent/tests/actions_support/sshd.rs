@@ -61,6 +61,12 @@ pub fn free_port() -> u16 {
 /// Starts sshd, or returns `None` (with a note) when OpenSSH is missing and the lab is not
 /// required.
 pub fn start() -> Option<LabSshd> {
+    start_in(None)
+}
+
+/// Like [`start`]; with `netns`, every command the server is asked to run runs with `sh` in
+/// that network namespace (a login on the router living there).
+pub fn start_in(netns: Option<&str>) -> Option<LabSshd> {
     if !Path::new("/usr/sbin/sshd").exists() {
         assert!(
             std::env::var("NETOPS_LAB_REQUIRED").as_deref() != Ok("1"),
@@ -76,6 +82,7 @@ pub fn start() -> Option<LabSshd> {
         .arg("start")
         .arg(port.to_string())
         .arg(dir.path())
+        .args(netns)
         .stdout(Stdio::null())
         .spawn()
         .unwrap();

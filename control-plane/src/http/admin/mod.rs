@@ -19,6 +19,7 @@ pub mod network;
 pub mod optics;
 pub mod optics_alarms;
 pub mod optics_customer;
+pub mod package_changes;
 pub mod packages;
 pub mod payments;
 pub mod pppoe;
@@ -78,6 +79,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(areas::get, areas::update, areas::delete))
         .routes(routes!(packages::create, packages::list))
         .routes(routes!(packages::get, packages::update, packages::delete))
+        .routes(routes!(package_changes::list))
+        .routes(routes!(package_changes::approve))
+        .routes(routes!(package_changes::reject))
         .routes(routes!(customers::create, customers::list))
         .routes(routes!(
             customers::get,

@@ -5,6 +5,7 @@
 mod freeradius;
 mod lab;
 mod radius_api;
+mod session_hints;
 mod staff;
 
 use control_plane::config::{Config, Secret};

@@ -23,8 +23,13 @@ pub struct DacRecord {
     pub user_name: Option<String>,
     /// Mikrotik-Rate-Limit or Filter-Id carried by a CoA.
     pub rate_limit: Option<String>,
+    /// The session hints the request carried.
+    pub acct_session_id: Option<String>,
+    pub framed_ip: Option<std::net::Ipv4Addr>,
     /// The Error-Cause of the NAK sent, `None` for an ACK.
     pub nak_cause: Option<u32>,
+    /// When the datagram was read from the socket.
+    pub received_at: std::time::Instant,
 }
 
 /// Answers requests on `socket` until the task is aborted.
@@ -39,6 +44,7 @@ pub(super) async fn serve(socket: UdpSocket, secret: Vec<u8>, bras: Arc<Bras>) {
                 continue;
             }
         };
+        let received_at = std::time::Instant::now();
         let request = match check_request(&buf[..len], &secret) {
             Ok(request) => request,
             Err(reason) => {
@@ -48,7 +54,7 @@ pub(super) async fn serve(socket: UdpSocket, secret: Vec<u8>, bras: Arc<Bras>) {
                 continue;
             }
         };
-        let nak_cause = decide(&mut bras.lock(), &request);
+        let nak_cause = decide(&mut bras.lock(), &request, received_at);
         let answer = build_answer(&request, nak_cause, &secret);
         if let Err(error) = socket.send_to(&answer, from).await {
             tracing::warn!(%error, %from, "simulated BRAS: cannot send the answer");
@@ -57,7 +63,11 @@ pub(super) async fn serve(socket: UdpSocket, secret: Vec<u8>, bras: Arc<Bras>) {
 }
 
 /// Applies an authenticated request to the BRAS; returns the NAK's Error-Cause, `None` to ACK.
-fn decide(state: &mut BrasState, request: &CheckedRequest) -> Option<u32> {
+fn decide(
+    state: &mut BrasState,
+    request: &CheckedRequest,
+    received_at: std::time::Instant,
+) -> Option<u32> {
     let behaviour = state.behaviour;
     let rate_limit = request
         .mikrotik_rate_limit
@@ -88,7 +98,10 @@ fn decide(state: &mut BrasState, request: &CheckedRequest) -> Option<u32> {
         kind: request.kind,
         user_name: request.user_name.clone(),
         rate_limit,
+        acct_session_id: request.acct_session_id.clone(),
+        framed_ip: request.framed_ip,
         nak_cause,
+        received_at,
     });
     nak_cause
 }

@@ -6,6 +6,8 @@ use md5::{Digest, Md5};
 
 const HEADER_BYTES: usize = 20;
 const USER_NAME: u8 = 1;
+const FRAMED_IP_ADDRESS: u8 = 8;
+const ACCT_SESSION_ID: u8 = 44;
 const FILTER_ID: u8 = 11;
 const VENDOR_SPECIFIC: u8 = 26;
 const MESSAGE_AUTHENTICATOR: u8 = 80;
@@ -48,6 +50,8 @@ pub(super) struct CheckedRequest {
     /// Mikrotik-Rate-Limit text, e.g. `10M/50M`.
     pub mikrotik_rate_limit: Option<String>,
     pub filter_id: Option<String>,
+    pub acct_session_id: Option<String>,
+    pub framed_ip: Option<std::net::Ipv4Addr>,
 }
 
 /// Why a datagram was dropped without an answer.
@@ -111,6 +115,18 @@ pub(super) fn check_request(packet: &[u8], secret: &[u8]) -> Result<CheckedReque
         user_name: text(USER_NAME),
         mikrotik_rate_limit,
         filter_id: text(FILTER_ID),
+        acct_session_id: text(ACCT_SESSION_ID),
+        framed_ip: attributes
+            .iter()
+            .find(|(kind, _, len)| *kind == FRAMED_IP_ADDRESS && *len == 4)
+            .map(|&(_, offset, _)| {
+                std::net::Ipv4Addr::new(
+                    packet[offset],
+                    packet[offset + 1],
+                    packet[offset + 2],
+                    packet[offset + 3],
+                )
+            }),
     })
 }
 
