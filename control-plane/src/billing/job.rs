@@ -10,7 +10,7 @@ use super::issue::{bill_for, BillPolicy};
 use super::settle::disconnect;
 use crate::aaa::expiry::expiry_instant;
 use crate::domain::time::{date_text, parse_date};
-use crate::http::audit::{self, Actor};
+use crate::http::audit::Actor;
 use crate::http::AppState;
 use crate::store::billing::IssueOutcome;
 use crate::store::StoreError;
@@ -81,7 +81,22 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
                 continue;
             }
         };
-        match state.store.issue_bill(&bill).await {
+        let issued = state.store.issue_bill(&bill, |row| {
+            Actor::billing_system().entry(
+                "bill.issue",
+                "bill",
+                Some(&row.id),
+                json!({
+                    "customer_id": row.customer_id,
+                    "bill_number": row.bill_number,
+                    "total_minor": row.total_minor,
+                    "paid_from_credit_minor": row.paid_minor,
+                    "period_start": row.period_start,
+                    "period_end": row.period_end,
+                }),
+            )
+        });
+        match issued.await {
             Ok(IssueOutcome::Issued(row)) => {
                 report.bills_issued += 1;
                 tracing::debug!(customer = %customer.id, bill = %row.bill_number, "bill issued");
@@ -99,7 +114,7 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
 }
 
 /// Suspends subscribers whose service ended (the midnight after the expiry date in the ISP's
-/// zone, plus the grace period) with money due: status, audit entry, and a disconnect so the
+/// zone, plus the grace period) with money due: status and audit entry together, then a disconnect so the
 /// BRAS drops the session and the next login gets the suspended answer.
 async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, StoreError> {
     let offset = state.aaa.settings.utc_offset;
@@ -112,29 +127,23 @@ async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, S
             continue;
         };
         let ends = expiry_instant(expiry_date, offset) + grace;
-        if now < ends || !state.store.suspend_for_money_due(&customer_id).await? {
+        if now < ends {
             continue;
         }
-        suspended += 1;
-        let system = Actor {
-            kind: "system",
-            id: "billing".to_owned(),
-            name: None,
-            client_ip: "local".to_owned(),
-        };
-        let detail = json!({ "reason": "expired with money due", "expiry_date": expiry });
-        if let Err(err) = audit::record(
-            state,
-            &system,
+        let entry = Actor::billing_system().entry(
             "customer.suspend",
             "customer",
             Some(&customer_id),
-            detail,
-        )
-        .await
+            json!({ "reason": "expired with money due", "expiry_date": expiry }),
+        );
+        if !state
+            .store
+            .suspend_for_money_due(&customer_id, &entry)
+            .await?
         {
-            tracing::error!(customer = %customer_id, error = ?err, "suspension not audited");
+            continue;
         }
+        suspended += 1;
         disconnect(state, &customer_id, "suspended for money due").await;
     }
     Ok(suspended)

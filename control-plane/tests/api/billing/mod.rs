@@ -2,6 +2,7 @@
 //! payments (staff and sandbox gateway) are allocated, and subscribers are suspended at expiry
 //! and reactivated by paying.
 
+mod audit_together;
 mod job;
 mod payments;
 mod support;
