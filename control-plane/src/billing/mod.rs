@@ -16,6 +16,7 @@ pub mod proration;
 pub mod runtime;
 pub mod settings;
 pub mod status;
+pub mod terms;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use runtime::BillingRuntime;

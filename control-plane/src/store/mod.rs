@@ -6,6 +6,7 @@ pub mod areas;
 pub mod audit;
 pub mod backup;
 pub mod billing;
+pub mod billing_terms;
 pub mod bills;
 pub mod command_dispatch;
 pub mod commands;

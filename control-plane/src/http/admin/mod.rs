@@ -12,6 +12,7 @@ pub mod areas;
 pub mod auth;
 pub mod bgp_peers;
 pub mod billing;
+pub mod billing_terms;
 pub mod commands;
 pub mod customers;
 pub mod inventory;
@@ -118,4 +119,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(inventory::device_interfaces))
         .routes(routes!(billing::run))
         .routes(routes!(payments::record))
+        .routes(routes!(billing_terms::get, billing_terms::update))
 }

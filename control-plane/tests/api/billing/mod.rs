@@ -7,3 +7,4 @@ mod job;
 mod payments;
 mod support;
 mod suspension;
+mod terms;
