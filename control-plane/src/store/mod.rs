@@ -12,6 +12,7 @@ pub mod command_dispatch;
 pub mod commands;
 pub mod customers;
 pub mod devices;
+pub mod exports;
 pub mod ingest;
 pub mod inventory;
 pub mod network;

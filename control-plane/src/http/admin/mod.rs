@@ -15,7 +15,9 @@ pub mod billing;
 pub mod billing_terms;
 pub mod commands;
 pub mod customers;
+pub mod exports;
 pub mod inventory;
+pub mod invoices;
 pub mod network;
 pub mod optics;
 pub mod optics_alarms;
@@ -120,4 +122,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(billing::run))
         .routes(routes!(payments::record))
         .routes(routes!(billing_terms::get, billing_terms::update))
+        .routes(routes!(invoices::bill_invoice))
+        .routes(routes!(exports::bills))
+        .routes(routes!(exports::payments))
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod billing;
 pub mod devices;
+pub mod invoice;
 pub mod live;
 pub mod network;
 pub mod packages;
@@ -26,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(live::live))
         .routes(routes!(billing::list_bills))
         .routes(routes!(billing::get_bill))
+        .routes(routes!(invoice::bill_invoice))
         .routes(routes!(billing::list_payments))
         .routes(routes!(billing::initiate_payment))
         .routes(routes!(billing::recharge))

@@ -3,6 +3,7 @@
 //! and reactivated by paying.
 
 mod audit_together;
+mod invoices;
 mod job;
 mod payments;
 mod support;
