@@ -1,12 +1,13 @@
 //! The billing job: every `run_interval` (and when staff ask) it issues the bills that are due
-//! today, marks bills past their due date overdue, and suspends subscribers whose service
-//! expired with money due. Every step is safe to repeat and to run on two replicas at once.
+//! today, marks bills past their due date overdue, suspends subscribers whose service
+//! expired with money due, and warns subscribers whose service expires soon. Every step is safe to repeat and to run on two replicas at once.
 
 use time::OffsetDateTime;
 
 use serde_json::json;
 
 use super::issue::{bill_for, BillPolicy};
+use super::notify::warn_expiring;
 use super::settle::disconnect;
 use crate::aaa::expiry::expiry_instant;
 use crate::domain::time::{date_text, parse_date};
@@ -25,6 +26,8 @@ pub struct RunReport {
     pub bills_already_issued: u64,
     pub bills_overdue: u64,
     pub customers_suspended: u64,
+    /// Expiry warnings created (each is created once).
+    pub expiry_warnings: u64,
     /// Customers that could not be billed (bad cycle, database error); each is logged.
     pub customers_failed: u64,
 }
@@ -110,6 +113,7 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
     }
     report.bills_overdue = state.store.mark_overdue_bills(&date_text(today)).await?;
     report.customers_suspended = suspend_expired(state, now).await?;
+    report.expiry_warnings = warn_expiring(state, today).await?;
     Ok(report)
 }
 

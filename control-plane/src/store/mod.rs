@@ -16,6 +16,7 @@ pub mod exports;
 pub mod ingest;
 pub mod inventory;
 pub mod network;
+pub mod notifications;
 pub mod optics;
 pub mod optics_alarms;
 pub mod packages;

@@ -6,6 +6,7 @@ pub mod devices;
 pub mod invoice;
 pub mod live;
 pub mod network;
+pub mod notifications;
 pub mod packages;
 pub mod profile;
 pub mod support;
@@ -28,6 +29,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(billing::list_bills))
         .routes(routes!(billing::get_bill))
         .routes(routes!(invoice::bill_invoice))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
         .routes(routes!(billing::list_payments))
         .routes(routes!(billing::initiate_payment))
         .routes(routes!(billing::recharge))

@@ -5,6 +5,7 @@
 mod audit_together;
 mod invoices;
 mod job;
+mod notifications;
 mod payments;
 mod support;
 mod suspension;
