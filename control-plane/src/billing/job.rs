@@ -15,6 +15,8 @@ use crate::http::audit::Actor;
 use crate::http::AppState;
 use crate::store::billing::IssueOutcome;
 use crate::store::StoreError;
+use crate::webhooks::emit::emit;
+use crate::webhooks::events;
 
 /// What one run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,6 +104,21 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
         match issued.await {
             Ok(IssueOutcome::Issued(row)) => {
                 report.bills_issued += 1;
+                emit(
+                    state,
+                    events::BILL_ISSUED,
+                    json!({
+                        "bill_id": row.id,
+                        "bill_number": row.bill_number,
+                        "customer_id": row.customer_id,
+                        "total_minor": row.total_minor,
+                        "paid_minor": row.paid_minor,
+                        "due_date": row.due_date,
+                        "period_start": row.period_start,
+                        "period_end": row.period_end,
+                    }),
+                )
+                .await;
                 tracing::debug!(customer = %customer.id, bill = %row.bill_number, "bill issued");
             }
             Ok(IssueOutcome::AlreadyIssued) => report.bills_already_issued += 1,
@@ -148,6 +165,12 @@ async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, S
             continue;
         }
         suspended += 1;
+        emit(
+            state,
+            events::CUSTOMER_SUSPENDED,
+            json!({ "customer_id": customer_id, "expiry_date": expiry }),
+        )
+        .await;
         disconnect(state, &customer_id, "suspended for money due").await;
     }
     Ok(suspended)

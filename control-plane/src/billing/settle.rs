@@ -16,6 +16,8 @@ use crate::store::audit::AuditEntry;
 use crate::store::payments::PaymentRow;
 use crate::store::settlement::{Completion, Settlement};
 use crate::store::StoreError;
+use crate::webhooks::emit::emit;
+use crate::webhooks::events;
 
 /// Why a callback changed nothing.
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +143,7 @@ pub async fn apply_callback(
             match completion {
                 Completion::AlreadyFinal(payment) => unchanged(*payment),
                 Completion::Settled(settlement) => {
-                    reactivate(state, &settlement).await;
+                    after_settlement(state, &settlement).await;
                     Ok(CallbackResult {
                         payment: settlement.payment.clone(),
                         applied: true,
@@ -187,10 +189,33 @@ pub fn settlement_audit(actor: &Actor, action: &str, s: &Settlement) -> Vec<Audi
     entries
 }
 
-/// For a subscriber the payment reactivated (audited with the payment): one disconnect, so the
-/// session comes back with the package's profile instead of the suspended answer.
-pub async fn reactivate(state: &AppState, s: &Settlement) {
+/// After a settlement committed: the `payment.received` webhook event and, for a subscriber
+/// the payment reactivated (audited with the payment), `customer.reactivated` and one
+/// disconnect, so the session comes back with the package's profile instead of the suspended
+/// answer.
+pub async fn after_settlement(state: &AppState, s: &Settlement) {
+    emit(
+        state,
+        events::PAYMENT_RECEIVED,
+        json!({
+            "payment_id": s.payment.id,
+            "customer_id": s.payment.customer_id,
+            "amount_minor": s.payment.amount_minor,
+            "payment_method": s.payment.payment_method,
+            "purpose": s.payment.purpose,
+            "transaction_id": s.payment.transaction_id,
+            "due_amount_minor": s.due_amount_minor,
+            "expiry_date": s.expiry_date,
+        }),
+    )
+    .await;
     if s.reactivated {
+        emit(
+            state,
+            events::CUSTOMER_REACTIVATED,
+            json!({ "customer_id": s.payment.customer_id, "payment_id": s.payment.id }),
+        )
+        .await;
         disconnect(state, &s.payment.customer_id, "reactivated by payment").await;
     }
 }

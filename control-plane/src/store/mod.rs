@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod settlement;
 pub mod staff;
 pub mod tickets;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -27,6 +27,7 @@ pub mod payments;
 pub mod pppoe;
 pub mod sessions;
 pub mod staff;
+pub mod webhooks;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -125,4 +126,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::bill_invoice))
         .routes(routes!(exports::bills))
         .routes(routes!(exports::payments))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
 }

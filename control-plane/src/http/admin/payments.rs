@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::billing::ROLES;
-use crate::billing::settle::{reactivate, settlement_audit};
+use crate::billing::settle::{after_settlement, settlement_audit};
 use crate::domain::time::timestamp_text;
 use crate::domain::Money;
 use crate::http::amount::Amount;
@@ -124,7 +124,7 @@ pub async fn record(
         )
         .await
         .map_err(|e| ApiError::from_store(e, "customer"))?;
-    reactivate(&state, &settlement).await;
+    after_settlement(&state, &settlement).await;
     ok_with(
         PaymentRecorded {
             payment_id: settlement.payment.id.clone(),

@@ -10,3 +10,4 @@ mod payments;
 mod support;
 mod suspension;
 mod terms;
+mod webhooks;
