@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod agents;
+pub mod api_keys;
 pub mod areas;
 pub mod auth;
 pub mod bgp_peers;
@@ -129,4 +130,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(api_keys::create, api_keys::list))
+        .routes(routes!(api_keys::revoke))
 }
