@@ -123,6 +123,9 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
         &config.data_dir,
         config.listen,
     )?);
+    state.webhooks = Arc::new(crate::webhooks::WebhookRuntime::new(
+        config.webhooks.clone(),
+    ));
     state.portal = Arc::new(crate::http::portal::settings::PortalRuntime::new(
         &config.portal,
         secret.expose().as_bytes(),
@@ -147,6 +150,7 @@ pub async fn serve(
     let auth_log = tokio::spawn(crate::aaa::auth_log::run(state.clone()));
     tokio::spawn(crate::commands::expiry::run(state.clone()));
     tokio::spawn(crate::billing::job::run(state.clone()));
+    tokio::spawn(crate::webhooks::deliver::run(state.clone()));
     let streams = Arc::clone(&state.shutdown);
     let (router, _doc) = http::router(state.clone());
     let result = axum::serve(

@@ -61,6 +61,8 @@ pub struct Config {
     pub billing: crate::billing::BillingSettings,
     /// The web portals' cookie policy (`[portal]`).
     pub portal: crate::http::portal::settings::PortalConfig,
+    /// Webhook delivery attempts, retry backoff and timeout (`[webhooks]`).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// Abuse limits on the public API.
@@ -112,6 +114,7 @@ impl Default for Config {
             inventory: crate::inventory::InventoryLimits::default(),
             billing: crate::billing::BillingSettings::default(),
             portal: crate::http::portal::settings::PortalConfig::default(),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }
@@ -144,6 +147,8 @@ struct FileConfig {
     billing: crate::billing::settings::FileBilling,
     #[serde(default)]
     portal: crate::http::portal::settings::FilePortal,
+    #[serde(default)]
+    webhooks: crate::webhooks::settings::FileWebhooks,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -347,6 +352,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     crate::inventory::limits::apply_file(&mut config.inventory, file.inventory, &at, problems);
     crate::billing::settings::apply_file(&mut config.billing, file.billing, &at, problems);
     crate::http::portal::settings::apply_file(&mut config.portal, file.portal, &at, problems);
+    crate::webhooks::settings::apply_file(&mut config.webhooks, file.webhooks, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }

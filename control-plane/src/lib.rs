@@ -18,3 +18,4 @@ pub mod reload;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

@@ -63,6 +63,8 @@ pub struct Metrics {
     pub login_lockouts: IntCounter,
     pub build_info: IntGaugeVec,
     pub up_since: IntGauge,
+    /// Webhook delivery attempts by outcome: delivered, retried, failed (given up).
+    pub webhook_deliveries: IntCounterVec,
     pub ingest: crate::ingest::metrics::IngestMetrics,
     pub commands: crate::commands::metrics::CommandMetrics,
     pub optics: crate::optics::metrics::OpticsMetrics,
@@ -149,6 +151,17 @@ impl Metrics {
         registry.register(Box::new(login_lockouts.clone()))?;
         registry.register(Box::new(build_info.clone()))?;
         registry.register(Box::new(up_since.clone()))?;
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "webhook_deliveries_total",
+                "Webhook delivery attempts by outcome (delivered, retried, failed)",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(webhook_deliveries.clone()))?;
+        for outcome in ["delivered", "retried", "failed"] {
+            webhook_deliveries.with_label_values(&[outcome]);
+        }
         build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1);
@@ -167,6 +180,7 @@ impl Metrics {
             login_lockouts,
             build_info,
             up_since,
+            webhook_deliveries,
             ingest,
             commands,
             optics,

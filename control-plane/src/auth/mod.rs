@@ -1,5 +1,6 @@
 //! Who is calling: JWTs for customers and staff, password hashing, and abuse limits.
 
+pub mod api_keys;
 pub mod limits;
 pub mod password;
 pub mod tokens;

@@ -1,19 +1,22 @@
 //! The billing job: every `run_interval` (and when staff ask) it issues the bills that are due
-//! today, marks bills past their due date overdue, and suspends subscribers whose service
-//! expired with money due. Every step is safe to repeat and to run on two replicas at once.
+//! today, marks bills past their due date overdue, suspends subscribers whose service
+//! expired with money due, and warns subscribers whose service expires soon. Every step is safe to repeat and to run on two replicas at once.
 
 use time::OffsetDateTime;
 
 use serde_json::json;
 
 use super::issue::{bill_for, BillPolicy};
+use super::notify::warn_expiring;
 use super::settle::disconnect;
 use crate::aaa::expiry::expiry_instant;
 use crate::domain::time::{date_text, parse_date};
-use crate::http::audit::{self, Actor};
+use crate::http::audit::Actor;
 use crate::http::AppState;
 use crate::store::billing::IssueOutcome;
 use crate::store::StoreError;
+use crate::webhooks::emit::emit;
+use crate::webhooks::events;
 
 /// What one run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +28,8 @@ pub struct RunReport {
     pub bills_already_issued: u64,
     pub bills_overdue: u64,
     pub customers_suspended: u64,
+    /// Expiry warnings created (each is created once).
+    pub expiry_warnings: u64,
     /// Customers that could not be billed (bad cycle, database error); each is logged.
     pub customers_failed: u64,
 }
@@ -81,9 +86,39 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
                 continue;
             }
         };
-        match state.store.issue_bill(&bill).await {
+        let issued = state.store.issue_bill(&bill, |row| {
+            Actor::billing_system().entry(
+                "bill.issue",
+                "bill",
+                Some(&row.id),
+                json!({
+                    "customer_id": row.customer_id,
+                    "bill_number": row.bill_number,
+                    "total_minor": row.total_minor,
+                    "paid_from_credit_minor": row.paid_minor,
+                    "period_start": row.period_start,
+                    "period_end": row.period_end,
+                }),
+            )
+        });
+        match issued.await {
             Ok(IssueOutcome::Issued(row)) => {
                 report.bills_issued += 1;
+                emit(
+                    state,
+                    events::BILL_ISSUED,
+                    json!({
+                        "bill_id": row.id,
+                        "bill_number": row.bill_number,
+                        "customer_id": row.customer_id,
+                        "total_minor": row.total_minor,
+                        "paid_minor": row.paid_minor,
+                        "due_date": row.due_date,
+                        "period_start": row.period_start,
+                        "period_end": row.period_end,
+                    }),
+                )
+                .await;
                 tracing::debug!(customer = %customer.id, bill = %row.bill_number, "bill issued");
             }
             Ok(IssueOutcome::AlreadyIssued) => report.bills_already_issued += 1,
@@ -95,11 +130,12 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
     }
     report.bills_overdue = state.store.mark_overdue_bills(&date_text(today)).await?;
     report.customers_suspended = suspend_expired(state, now).await?;
+    report.expiry_warnings = warn_expiring(state, today).await?;
     Ok(report)
 }
 
 /// Suspends subscribers whose service ended (the midnight after the expiry date in the ISP's
-/// zone, plus the grace period) with money due: status, audit entry, and a disconnect so the
+/// zone, plus the grace period) with money due: status and audit entry together, then a disconnect so the
 /// BRAS drops the session and the next login gets the suspended answer.
 async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, StoreError> {
     let offset = state.aaa.settings.utc_offset;
@@ -112,29 +148,29 @@ async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, S
             continue;
         };
         let ends = expiry_instant(expiry_date, offset) + grace;
-        if now < ends || !state.store.suspend_for_money_due(&customer_id).await? {
+        if now < ends {
             continue;
         }
-        suspended += 1;
-        let system = Actor {
-            kind: "system",
-            id: "billing".to_owned(),
-            name: None,
-            client_ip: "local".to_owned(),
-        };
-        let detail = json!({ "reason": "expired with money due", "expiry_date": expiry });
-        if let Err(err) = audit::record(
-            state,
-            &system,
+        let entry = Actor::billing_system().entry(
             "customer.suspend",
             "customer",
             Some(&customer_id),
-            detail,
-        )
-        .await
+            json!({ "reason": "expired with money due", "expiry_date": expiry }),
+        );
+        if !state
+            .store
+            .suspend_for_money_due(&customer_id, &entry)
+            .await?
         {
-            tracing::error!(customer = %customer_id, error = ?err, "suspension not audited");
+            continue;
         }
+        suspended += 1;
+        emit(
+            state,
+            events::CUSTOMER_SUSPENDED,
+            json!({ "customer_id": customer_id, "expiry_date": expiry }),
+        )
+        .await;
         disconnect(state, &customer_id, "suspended for money due").await;
     }
     Ok(suspended)

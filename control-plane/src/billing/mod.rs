@@ -9,13 +9,16 @@ pub mod allocation;
 pub mod amounts;
 pub mod clock;
 pub mod cycle;
+pub mod expiry_warning;
 pub mod issue;
 pub mod job;
+pub mod notify;
 pub mod numbering;
 pub mod proration;
 pub mod runtime;
 pub mod settings;
 pub mod status;
+pub mod terms;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use runtime::BillingRuntime;

@@ -1,5 +1,5 @@
 //! The `[billing]` configuration: when the billing job runs, due dates, tax, the grace period
-//! before suspension, and the payment gateway with its callback key.
+//! before suspension, expiry warnings, and the payment gateway with its callback key.
 
 use std::time::Duration;
 
@@ -27,6 +27,8 @@ pub struct BillingSettings {
     pub tax_basis_points: u32,
     /// How long after expiry a subscriber with money due keeps service before suspension.
     pub suspend_grace: Duration,
+    /// Days before the paid-until date a subscriber is warned, largest first; empty: none.
+    pub expiry_warning_days: Vec<u32>,
     pub gateway: GatewayKind,
     /// HMAC-SHA256 key of gateway callbacks. `None`: generated once into
     /// `data_dir/billing-callback-key`.
@@ -43,12 +45,16 @@ impl Default for BillingSettings {
             due_days: 9,
             tax_basis_points: 0,
             suspend_grace: Duration::ZERO,
+            expiry_warning_days: vec![3, 1],
             gateway: GatewayKind::None,
             callback_key: None,
             public_url: None,
         }
     }
 }
+
+/// Furthest ahead an expiry warning may be.
+const MAX_WARNING_DAYS: u32 = 60;
 
 /// The `[billing]` table of the file. Unknown keys are errors.
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +64,7 @@ pub struct FileBilling {
     due_days: Option<u32>,
     tax_basis_points: Option<u32>,
     suspend_grace_hours: Option<u64>,
+    expiry_warning_days: Option<Vec<u32>>,
     gateway: Option<String>,
     callback_key: Option<String>,
     public_url: Option<String>,
@@ -96,6 +103,19 @@ pub fn apply_file(
     }
     if let Some(hours) = file.suspend_grace_hours {
         settings.suspend_grace = Duration::from_secs(hours.saturating_mul(3600));
+    }
+    if let Some(days) = file.expiry_warning_days {
+        if days.iter().any(|d| !(1..=MAX_WARNING_DAYS).contains(d)) {
+            problems.push(format!(
+                "{}: each must be from 1 to {MAX_WARNING_DAYS} days",
+                at("billing.expiry_warning_days")
+            ));
+        } else {
+            let mut days = days;
+            days.sort_unstable_by(|a, b| b.cmp(a));
+            days.dedup();
+            settings.expiry_warning_days = days;
+        }
     }
     if let Some(gateway) = file.gateway {
         set_gateway(settings, &gateway, &at("billing.gateway"), problems);
@@ -180,7 +200,7 @@ mod tests {
     fn every_key_is_read() {
         let (s, problems) = apply(
             "run_interval_secs = 30\ndue_days = 10\ntax_basis_points = 500\n\
-             suspend_grace_hours = 48\ngateway = \"sandbox\"\n\
+             suspend_grace_hours = 48\ngateway = \"sandbox\"\nexpiry_warning_days = [1, 7, 3, 7]\n\
              callback_key = \"0123456789abcdef0123456789abcdef\"\n\
              public_url = \"https://isp.example.net/\"",
         );
@@ -190,6 +210,7 @@ mod tests {
         assert_eq!(s.tax_basis_points, 500);
         assert_eq!(s.suspend_grace, Duration::from_secs(48 * 3600));
         assert_eq!(s.gateway, GatewayKind::Sandbox);
+        assert_eq!(s.expiry_warning_days, [7, 3, 1]);
         assert!(s.callback_key.is_some());
         assert_eq!(s.public_url.as_deref(), Some("https://isp.example.net"));
     }
@@ -198,9 +219,10 @@ mod tests {
     fn every_problem_is_reported() {
         let (_, problems) = apply(
             "run_interval_secs = 0\ndue_days = 400\ntax_basis_points = 20000\n\
-             gateway = \"paypal\"\ncallback_key = \"short\"\npublic_url = \"isp.example.net\"",
+             gateway = \"paypal\"\ncallback_key = \"short\"\npublic_url = \"isp.example.net\"\n\
+             expiry_warning_days = [3, 0]",
         );
-        assert_eq!(problems.len(), 6, "{problems:?}");
+        assert_eq!(problems.len(), 7, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("none or sandbox")));
     }
 }

@@ -1,6 +1,7 @@
 //! Settling payments from the HTTP side: a verified gateway callback, or a payment staff
-//! record; then the audit entries and, for a subscriber reactivated by paying, one disconnect
-//! so the BRAS applies the normal profile at the next login.
+//! record, each written with its audit entries in one transaction; then, for a subscriber
+//! reactivated by paying, one disconnect so the BRAS applies the normal profile at the next
+//! login.
 
 use serde_json::json;
 
@@ -8,12 +9,15 @@ use super::gateway::{CallbackError, CallbackOutcome, GatewayCallback, PaymentGat
 use crate::commands::request::{self, Requester};
 use crate::domain::time::timestamp_text;
 use crate::domain::CommandKind;
-use crate::http::audit::{self, Actor};
+use crate::http::audit::Actor;
 use crate::http::response::ApiError;
 use crate::http::AppState;
+use crate::store::audit::AuditEntry;
 use crate::store::payments::PaymentRow;
 use crate::store::settlement::{Completion, Settlement};
 use crate::store::StoreError;
+use crate::webhooks::emit::emit;
+use crate::webhooks::events;
 
 /// Why a callback changed nothing.
 #[derive(Debug, thiserror::Error)]
@@ -104,21 +108,19 @@ pub async fn apply_callback(
     let actor = gateway_actor(gateway, client_ip);
     match callback.outcome {
         CallbackOutcome::Cancelled => {
+            let entry = actor.entry(
+                "payment.cancel",
+                "payment",
+                Some(&payment.id),
+                json!({ "transaction_id": callback.transaction_id }),
+            );
             if !state
                 .store
-                .end_pending_payment(&payment.id, "cancelled")
+                .end_pending_payment(&payment.id, "cancelled", &entry)
                 .await?
             {
                 return unchanged(state.store.payment(&payment.id).await?);
             }
-            audit_or_log(
-                state,
-                &actor,
-                "payment.cancel",
-                &payment.id,
-                json!({ "transaction_id": callback.transaction_id }),
-            )
-            .await;
             Ok(CallbackResult {
                 payment: state.store.payment(&payment.id).await?,
                 applied: true,
@@ -135,12 +137,13 @@ pub async fn apply_callback(
                     &callback.transaction_id,
                     &timestamp_text(now),
                     today,
+                    |s| settlement_audit(&actor, "payment.complete", s),
                 )
                 .await?;
             match completion {
                 Completion::AlreadyFinal(payment) => unchanged(*payment),
                 Completion::Settled(settlement) => {
-                    after_settlement(state, &actor, "payment.complete", &settlement).await;
+                    after_settlement(state, &settlement).await;
                     Ok(CallbackResult {
                         payment: settlement.payment.clone(),
                         applied: true,
@@ -170,34 +173,51 @@ pub fn settlement_detail(s: &Settlement) -> serde_json::Value {
     })
 }
 
-/// Audits a settled payment (gateway callbacks: the money is already settled, so a failed
-/// audit write is logged, not undone) and reactivates.
-async fn after_settlement(state: &AppState, actor: &Actor, action: &str, s: &Settlement) {
-    audit_or_log(state, actor, action, &s.payment.id, settlement_detail(s)).await;
-    reactivate(state, s).await;
+/// The audit entries of a settlement: `action` on the payment by `actor`, and the billing
+/// system's reactivation of a subscriber the payment brought back.
+pub fn settlement_audit(actor: &Actor, action: &str, s: &Settlement) -> Vec<AuditEntry> {
+    let mut entries =
+        vec![actor.entry(action, "payment", Some(&s.payment.id), settlement_detail(s))];
+    if s.reactivated {
+        entries.push(Actor::billing_system().entry(
+            "customer.reactivate",
+            "customer",
+            Some(&s.payment.customer_id),
+            json!({ "payment_id": s.payment.id }),
+        ));
+    }
+    entries
 }
 
-/// For a subscriber the payment reactivated: audits it and queues one disconnect, so the
-/// session comes back with the package's profile instead of the suspended answer.
-pub async fn reactivate(state: &AppState, s: &Settlement) {
-    if !s.reactivated {
-        return;
-    }
-    let system = Actor {
-        kind: "system",
-        id: "billing".to_owned(),
-        name: None,
-        client_ip: "local".to_owned(),
-    };
-    audit_or_log(
+/// After a settlement committed: the `payment.received` webhook event and, for a subscriber
+/// the payment reactivated (audited with the payment), `customer.reactivated` and one
+/// disconnect, so the session comes back with the package's profile instead of the suspended
+/// answer.
+pub async fn after_settlement(state: &AppState, s: &Settlement) {
+    emit(
         state,
-        &system,
-        "customer.reactivate",
-        &s.payment.customer_id,
-        json!({ "payment_id": s.payment.id }),
+        events::PAYMENT_RECEIVED,
+        json!({
+            "payment_id": s.payment.id,
+            "customer_id": s.payment.customer_id,
+            "amount_minor": s.payment.amount_minor,
+            "payment_method": s.payment.payment_method,
+            "purpose": s.payment.purpose,
+            "transaction_id": s.payment.transaction_id,
+            "due_amount_minor": s.due_amount_minor,
+            "expiry_date": s.expiry_date,
+        }),
     )
     .await;
-    disconnect(state, &s.payment.customer_id, "reactivated by payment").await;
+    if s.reactivated {
+        emit(
+            state,
+            events::CUSTOMER_REACTIVATED,
+            json!({ "customer_id": s.payment.customer_id, "payment_id": s.payment.id }),
+        )
+        .await;
+        disconnect(state, &s.payment.customer_id, "reactivated by payment").await;
+    }
 }
 
 /// Queues a disconnect for the customer as the billing system; failures are logged.
@@ -214,24 +234,5 @@ pub async fn disconnect(state: &AppState, customer_id: &str, why: &str) {
     };
     if let Err(err) = result {
         tracing::warn!(customer = customer_id, error = %err, why, "billing disconnect not queued");
-    }
-}
-
-async fn audit_or_log(
-    state: &AppState,
-    actor: &Actor,
-    action: &str,
-    target_id: &str,
-    detail: serde_json::Value,
-) {
-    let target_kind = if action.starts_with("customer.") {
-        "customer"
-    } else {
-        "payment"
-    };
-    if let Err(err) =
-        audit::record(state, actor, action, target_kind, Some(target_id), detail).await
-    {
-        tracing::error!(action, target = target_id, error = ?err, "audit entry not written");
     }
 }

@@ -26,6 +26,37 @@ impl Actor {
         }
     }
 
+    /// The billing job and what follows from payments (suspension, reactivation, bills).
+    pub fn billing_system() -> Self {
+        Self {
+            kind: "system",
+            id: "billing".to_owned(),
+            name: None,
+            client_ip: "local".to_owned(),
+        }
+    }
+
+    /// The entry this actor's `action` on a target makes, for a store transaction to write
+    /// with the change itself.
+    pub fn entry(
+        &self,
+        action: &str,
+        target_kind: &str,
+        target_id: Option<&str>,
+        detail: Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            actor_kind: self.kind.to_owned(),
+            actor_id: Some(self.id.clone()),
+            actor_name: self.name.clone(),
+            action: action.to_owned(),
+            target_kind: target_kind.to_owned(),
+            target_id: target_id.map(str::to_owned),
+            detail,
+            client_ip: Some(self.client_ip.clone()),
+        }
+    }
+
     pub fn staff(auth: &StaffAuth, client_ip: &str) -> Self {
         Self {
             kind: "staff",
@@ -48,16 +79,7 @@ pub async fn record(
 ) -> Result<(), ApiError> {
     state
         .store
-        .append_audit(&AuditEntry {
-            actor_kind: actor.kind.to_owned(),
-            actor_id: Some(actor.id.clone()),
-            actor_name: actor.name.clone(),
-            action: action.to_owned(),
-            target_kind: target_kind.to_owned(),
-            target_id: target_id.map(str::to_owned),
-            detail,
-            client_ip: Some(actor.client_ip.clone()),
-        })
+        .append_audit(&actor.entry(action, target_kind, target_id, detail))
         .await
         .map_err(ApiError::from)
 }

@@ -17,12 +17,16 @@ pub struct CustomerAuth {
     pub customer_id: String,
 }
 
-/// A staff member with a valid token whose account is still enabled.
+/// A staff member with a valid token whose account is still enabled, or a staff API key
+/// (acting with its own role for the admin who made it).
 #[derive(Debug, Clone)]
 pub struct StaffAuth {
     pub staff_id: String,
+    /// The staff member's username, or `api-key:<name>` for a key.
     pub username: String,
     pub role: StaffRole,
+    /// The API key the request came with; `None` for a login token.
+    pub api_key_id: Option<String>,
 }
 
 impl StaffAuth {
@@ -36,6 +40,16 @@ impl StaffAuth {
                 "this action needs one of the roles: admin, {}",
                 names.join(", ")
             )))
+        }
+    }
+
+    /// Refuses with 403 when the caller is an API key (managing keys needs a login).
+    pub fn require_login(&self) -> Result<(), ApiError> {
+        match self.api_key_id {
+            None => Ok(()),
+            Some(_) => Err(ApiError::forbidden(
+                "an API key cannot do this; log in as a staff member",
+            )),
         }
     }
 }
@@ -153,8 +167,11 @@ impl FromRequestParts<AppState> for StaffAuth {
     }
 }
 
-/// Checks a staff token and that its account is still enabled with the same role.
+/// Checks a staff token (or API key) and that its account is still enabled with the same role.
 pub async fn staff_from_token(state: &AppState, token: &str) -> Result<StaffAuth, ApiError> {
+    if token.starts_with(crate::auth::api_keys::KEY_PREFIX) {
+        return staff_from_api_key(state, token).await;
+    }
     let (staff_id, role) = match state.keys.verify(token).map_err(token_error)? {
         Principal::Staff { id, role } => (id, role),
         Principal::Customer { .. } => {
@@ -184,5 +201,37 @@ pub async fn staff_from_token(state: &AppState, token: &str) -> Result<StaffAuth
         staff_id,
         username: staff.username,
         role,
+        api_key_id: None,
+    })
+}
+
+/// Checks an API key: known, not revoked, and its maker's account still enabled.
+async fn staff_from_api_key(state: &AppState, key: &str) -> Result<StaffAuth, ApiError> {
+    let hash = crate::auth::api_keys::key_hash(key);
+    let api_key = match state.store.use_api_key(&hash).await {
+        Ok(api_key) => api_key,
+        Err(crate::store::StoreError::NotFound) => {
+            return Err(ApiError::unauthorized("invalid API key"))
+        }
+        Err(err) => return Err(ApiError::from(err)),
+    };
+    if api_key.revoked_at.is_some() {
+        return Err(ApiError::unauthorized("API key has been revoked"));
+    }
+    match state.store.staff(&api_key.created_by).await {
+        Ok(maker) if maker.disabled == 0 => {}
+        Ok(_) | Err(crate::store::StoreError::NotFound) => {
+            return Err(ApiError::unauthorized(
+                "the staff account that made this API key is disabled",
+            ))
+        }
+        Err(err) => return Err(ApiError::from(err)),
+    }
+    let role = StaffRole::parse(&api_key.role).map_err(ApiError::internal)?;
+    Ok(StaffAuth {
+        staff_id: api_key.created_by,
+        username: format!("api-key:{}", api_key.name),
+        role,
+        api_key_id: Some(api_key.id),
     })
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub billing: Arc<crate::billing::BillingRuntime>,
     /// Cookie policy and the anti-forgery key of the web portals (`[portal]`).
     pub portal: Arc<crate::http::portal::settings::PortalRuntime>,
+    /// Webhook delivery settings, client and wake-up (`[webhooks]`).
+    pub webhooks: Arc<crate::webhooks::WebhookRuntime>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             inventory_limits: crate::inventory::InventoryLimits::default(),
             billing: Arc::new(crate::billing::BillingRuntime::default()),
             portal: Arc::new(crate::http::portal::settings::PortalRuntime::ephemeral()),
+            webhooks: Arc::new(crate::webhooks::WebhookRuntime::default()),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The audit log: who did what to which thing, when and from where. Rows are never changed.
 
+use sqlx::{Any, Executor};
+
 use super::{new_id, now_text, Page, Paged, Store, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -46,22 +48,7 @@ const COLUMNS: &str =
 
 impl Store {
     pub async fn append_audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        sqlx::query(&format!(
-            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        ))
-        .bind(new_id())
-        .bind(now_text())
-        .bind(&e.actor_kind)
-        .bind(&e.actor_id)
-        .bind(&e.actor_name)
-        .bind(&e.action)
-        .bind(&e.target_kind)
-        .bind(&e.target_id)
-        .bind(e.detail.to_string())
-        .bind(&e.client_ip)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        insert_audit(self.pool(), e).await
     }
 
     pub async fn list_audit(&self, f: &AuditFilter, page: Page) -> StoreResult<Paged<AuditRow>> {
@@ -92,4 +79,28 @@ impl Store {
         .await?;
         Ok(Paged { rows, total })
     }
+}
+
+/// Appends one entry through `executor`: inside a transaction, the entry commits with the
+/// change it records or not at all.
+pub(super) async fn insert_audit<'e, E>(executor: E, e: &AuditEntry) -> StoreResult<()>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query(&format!(
+        "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(new_id())
+    .bind(now_text())
+    .bind(&e.actor_kind)
+    .bind(&e.actor_id)
+    .bind(&e.actor_name)
+    .bind(&e.action)
+    .bind(&e.target_kind)
+    .bind(&e.target_id)
+    .bind(e.detail.to_string())
+    .bind(&e.client_ip)
+    .execute(executor)
+    .await?;
+    Ok(())
 }

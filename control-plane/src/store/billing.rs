@@ -1,8 +1,10 @@
 //! The billing job's queries: customers to bill with their last billed period, issuing one bill
-//! in a transaction (number, bill, credit, due amount), and marking bills overdue.
+//! in a transaction (number, bill, credit, due amount, audit entry), marking bills overdue, and
+//! suspending with its audit entry.
 
 use sqlx::Any;
 
+use super::audit::{insert_audit, AuditEntry};
 use super::bills::BillRow;
 use super::{new_id, now_text, Store, StoreError, StoreResult};
 
@@ -67,9 +69,14 @@ impl Store {
     }
 
     /// Numbers and writes one bill, pays it from the customer's credit as far as that goes,
-    /// and recomputes the customer's due amount, in one transaction. The unique (customer,
-    /// period) index makes a second bill for the period fail, which is `AlreadyIssued`.
-    pub async fn issue_bill(&self, bill: &BillToIssue) -> StoreResult<IssueOutcome> {
+    /// recomputes the customer's due amount and writes the entry `audit` makes of the bill, in
+    /// one transaction. The unique (customer, period) index makes a second bill for the period
+    /// fail, which is `AlreadyIssued`.
+    pub async fn issue_bill(
+        &self,
+        bill: &BillToIssue,
+        audit: impl FnOnce(&BillRow) -> AuditEntry,
+    ) -> StoreResult<IssueOutcome> {
         let mut tx = self.pool().begin().await?;
         let now = now_text();
         // Locks the customer first, so payments and this bill are applied one after the other.
@@ -150,6 +157,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         refresh_due_amount(&mut tx, &bill.customer_id).await?;
+        insert_audit(&mut *tx, &audit(&row)).await?;
         tx.commit().await?;
         Ok(IssueOutcome::Issued(Box::new(row)))
     }
@@ -204,18 +212,30 @@ impl Store {
         .await?)
     }
 
-    /// Suspends the customer if still active, owing and not exempt; `false` when another run
-    /// (or a payment) came first, so only one run acts on a suspension.
-    pub async fn suspend_for_money_due(&self, customer_id: &str) -> StoreResult<bool> {
-        Ok(sqlx::query(
+    /// Suspends the customer if still active, owing and not exempt, with its audit entry in the
+    /// same transaction; `false` when another run (or a payment) came first, so only one run
+    /// acts on a suspension.
+    pub async fn suspend_for_money_due(
+        &self,
+        customer_id: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        let suspended = sqlx::query(
             "UPDATE customers SET status = 'suspended', updated_at = $1 WHERE id = $2 \
              AND status = 'active' AND due_amount_minor > 0 AND never_suspend = 0",
         )
         .bind(now_text())
         .bind(customer_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?
         .rows_affected()
-            == 1)
+            == 1;
+        if !suspended {
+            return Ok(false);
+        }
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

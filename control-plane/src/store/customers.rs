@@ -93,7 +93,8 @@ pub struct CustomerFilter {
     pub package_id: Option<String>,
 }
 
-const COLUMNS: &str = "id, customer_code, name, phone, email, address, status, pppoe_username, \
+pub(super) const COLUMNS: &str =
+    "id, customer_code, name, phone, email, address, status, pppoe_username, \
     onu_mac, router_mac, pon_port, area_id, package_id, monthly_bill_minor, due_amount_minor, \
     expiry_date, connection_date, bras_device_id, olt_device_id, onu_id, cpe_device_id, \
     port_device_id, port_if_name, created_at, updated_at, billing_cycle, billing_day, \

@@ -2,18 +2,22 @@
 //! same SQL for both. Each submodule owns the queries of one table family.
 
 pub mod agents;
+pub mod api_keys;
 pub mod areas;
 pub mod audit;
 pub mod backup;
 pub mod billing;
+pub mod billing_terms;
 pub mod bills;
 pub mod command_dispatch;
 pub mod commands;
 pub mod customers;
 pub mod devices;
+pub mod exports;
 pub mod ingest;
 pub mod inventory;
 pub mod network;
+pub mod notifications;
 pub mod optics;
 pub mod optics_alarms;
 pub mod package_changes;
@@ -24,6 +28,7 @@ pub mod sessions;
 pub mod settlement;
 pub mod staff;
 pub mod tickets;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

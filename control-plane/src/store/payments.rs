@@ -1,5 +1,8 @@
 //! Payments: completed cash and online payments, and pending online payments and recharges.
 
+use sqlx::{Any, Executor};
+
+use super::audit::{insert_audit, AuditEntry};
 use super::{new_id, now_text, Page, Paged, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -39,26 +42,20 @@ const COLUMNS: &str = "id, customer_id, bill_id, purpose, months, amount_minor, 
 
 impl Store {
     pub async fn insert_payment(&self, p: &NewPayment) -> StoreResult<PaymentRow> {
-        sqlx::query_as(&format!(
-            "INSERT INTO payments (id, customer_id, bill_id, purpose, months, amount_minor, \
-             payment_method, status, transaction_id, payment_date, notes, created_at) VALUES ($1, \
-             $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
-        ))
-        .bind(new_id())
-        .bind(&p.customer_id)
-        .bind(&p.bill_id)
-        .bind(&p.purpose)
-        .bind(p.months)
-        .bind(p.amount_minor)
-        .bind(&p.payment_method)
-        .bind(&p.status)
-        .bind(&p.transaction_id)
-        .bind(&p.payment_date)
-        .bind(&p.notes)
-        .bind(now_text())
-        .fetch_one(self.pool())
-        .await
-        .map_err(|e| StoreError::from_write(e, "payment"))
+        insert_payment(self.pool(), p).await
+    }
+
+    /// Creates a pending payment with the audit entry `audit` makes of it, in one transaction.
+    pub async fn initiate_payment(
+        &self,
+        p: &NewPayment,
+        audit: impl FnOnce(&PaymentRow) -> AuditEntry,
+    ) -> StoreResult<PaymentRow> {
+        let mut tx = self.pool().begin().await?;
+        let payment = insert_payment(&mut *tx, p).await?;
+        insert_audit(&mut *tx, &audit(&payment)).await?;
+        tx.commit().await?;
+        Ok(payment)
     }
 
     /// A customer's completed payments, newest first (pending and failed ones are not history).
@@ -84,4 +81,30 @@ impl Store {
         .await?;
         Ok(Paged { rows, total })
     }
+}
+
+async fn insert_payment<'e, E>(executor: E, p: &NewPayment) -> StoreResult<PaymentRow>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "INSERT INTO payments (id, customer_id, bill_id, purpose, months, amount_minor, \
+         payment_method, status, transaction_id, payment_date, notes, created_at) VALUES ($1, \
+         $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
+    ))
+    .bind(new_id())
+    .bind(&p.customer_id)
+    .bind(&p.bill_id)
+    .bind(&p.purpose)
+    .bind(p.months)
+    .bind(p.amount_minor)
+    .bind(&p.payment_method)
+    .bind(&p.status)
+    .bind(&p.transaction_id)
+    .bind(&p.payment_date)
+    .bind(&p.notes)
+    .bind(now_text())
+    .fetch_one(executor)
+    .await
+    .map_err(|e| StoreError::from_write(e, "payment"))
 }

@@ -1,11 +1,12 @@
 //! Settling a payment in one transaction: the payment completed, its money allocated over the
 //! customer's bills (oldest first, or the named bill first), the rest kept as credit, the due
 //! amount recomputed, the paid-until date moved, and a suspended customer who now owes nothing
-//! reactivated.
+//! reactivated — and the audit entries of all of it, which commit with the money or not at all.
 
 use sqlx::{Any, Transaction};
 use time::{Date, Duration};
 
+use super::audit::{insert_audit, AuditEntry};
 use super::billing::refresh_due_amount;
 use super::payments::{NewPayment, PaymentRow};
 use super::{new_id, now_text, Store, StoreError, StoreResult};
@@ -67,14 +68,16 @@ impl Store {
         .ok_or(StoreError::NotFound)
     }
 
-    /// Completes a pending payment and settles it. A payment that is not pending any more is
-    /// returned unchanged, so a repeated callback changes nothing.
+    /// Completes a pending payment and settles it, with the entries `audit` makes of the
+    /// settlement. A payment that is not pending any more is returned unchanged, so a repeated
+    /// callback changes nothing.
     pub async fn complete_payment(
         &self,
         payment_id: &str,
         transaction_id: &str,
         paid_at: &str,
         today: Date,
+        audit: impl FnOnce(&Settlement) -> Vec<AuditEntry>,
     ) -> StoreResult<Completion> {
         let mut tx = self.pool().begin().await?;
         let completed: Option<PaymentRow> = sqlx::query_as(&format!(
@@ -93,26 +96,46 @@ impl Store {
             )));
         };
         let settlement = settle(&mut tx, payment, today).await?;
+        for entry in audit(&settlement) {
+            insert_audit(&mut *tx, &entry).await?;
+        }
         tx.commit().await?;
         Ok(Completion::Settled(Box::new(settlement)))
     }
 
-    /// Ends a pending payment as `cancelled` or `failed`; `false` when it was not pending.
-    pub async fn end_pending_payment(&self, payment_id: &str, status: &str) -> StoreResult<bool> {
-        Ok(
+    /// Ends a pending payment as `cancelled` or `failed`, with its audit entry; `false` when it
+    /// was not pending (and nothing is written).
+    pub async fn end_pending_payment(
+        &self,
+        payment_id: &str,
+        status: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        let ended =
             sqlx::query("UPDATE payments SET status = $2 WHERE id = $1 AND status = 'pending'")
                 .bind(payment_id)
                 .bind(status)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?
                 .rows_affected()
-                == 1,
-        )
+                == 1;
+        if !ended {
+            return Ok(false);
+        }
+        insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
-    /// Records a payment received outside a gateway (cash, bank) and settles it, in one
-    /// transaction.
-    pub async fn record_payment(&self, p: &NewPayment, today: Date) -> StoreResult<Settlement> {
+    /// Records a payment received outside a gateway (cash, bank) and settles it, with the
+    /// entries `audit` makes of the settlement, in one transaction.
+    pub async fn record_payment(
+        &self,
+        p: &NewPayment,
+        today: Date,
+        audit: impl FnOnce(&Settlement) -> Vec<AuditEntry>,
+    ) -> StoreResult<Settlement> {
         let mut tx = self.pool().begin().await?;
         let payment: PaymentRow = sqlx::query_as(&format!(
             "INSERT INTO payments (id, customer_id, bill_id, purpose, months, amount_minor, \
@@ -134,6 +157,9 @@ impl Store {
         .await
         .map_err(|e| StoreError::from_write(e, "payment"))?;
         let settlement = settle(&mut tx, payment, today).await?;
+        for entry in audit(&settlement) {
+            insert_audit(&mut *tx, &entry).await?;
+        }
         tx.commit().await?;
         Ok(settlement)
     }

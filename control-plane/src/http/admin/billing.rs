@@ -26,6 +26,8 @@ pub struct BillingRunView {
     pub bills_already_issued: u64,
     pub bills_overdue: u64,
     pub customers_suspended: u64,
+    /// Expiry warnings created for subscribers (each once per expiry date and warning).
+    pub expiry_warnings: u64,
     /// Customers that could not be billed; the log says why.
     pub customers_failed: u64,
 }
@@ -38,6 +40,7 @@ impl From<RunReport> for BillingRunView {
             bills_already_issued: r.bills_already_issued,
             bills_overdue: r.bills_overdue,
             customers_suspended: r.customers_suspended,
+            expiry_warnings: r.expiry_warnings,
             customers_failed: r.customers_failed,
         }
     }
@@ -67,6 +70,7 @@ pub async fn run(
             "bills_issued": report.bills_issued,
             "bills_overdue": report.bills_overdue,
             "customers_suspended": report.customers_suspended,
+            "expiry_warnings": report.expiry_warnings,
         }),
     )
     .await?;

@@ -8,13 +8,17 @@
 
 pub mod activity;
 pub mod agents;
+pub mod api_keys;
 pub mod areas;
 pub mod auth;
 pub mod bgp_peers;
 pub mod billing;
+pub mod billing_terms;
 pub mod commands;
 pub mod customers;
+pub mod exports;
 pub mod inventory;
+pub mod invoices;
 pub mod network;
 pub mod optics;
 pub mod optics_alarms;
@@ -25,6 +29,7 @@ pub mod payments;
 pub mod pppoe;
 pub mod sessions;
 pub mod staff;
+pub mod webhooks;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -122,4 +127,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(inventory::device_interfaces))
         .routes(routes!(billing::run))
         .routes(routes!(payments::record))
+        .routes(routes!(billing_terms::get, billing_terms::update))
+        .routes(routes!(invoices::bill_invoice))
+        .routes(routes!(exports::bills))
+        .routes(routes!(exports::payments))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(api_keys::create, api_keys::list))
+        .routes(routes!(api_keys::revoke))
 }

@@ -1,17 +1,18 @@
 //! Staff record a payment received outside a gateway (cash at the office, a bank transfer):
 //! it is allocated over the customer's bills, the due amount and paid-until date follow, and
-//! a suspended subscriber who now owes nothing is reactivated, all in one transaction.
+//! a suspended subscriber who now owes nothing is reactivated, all in one transaction with the
+//! audit entries.
 
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::billing::ROLES;
-use crate::billing::settle::{reactivate, settlement_detail};
+use crate::billing::settle::{after_settlement, settlement_audit};
 use crate::domain::time::timestamp_text;
 use crate::domain::Money;
 use crate::http::amount::Amount;
-use crate::http::audit::{self, Actor};
+use crate::http::audit::Actor;
 use crate::http::extract::{non_empty, ApiJson, ClientIp};
 use crate::http::principal::StaffAuth;
 use crate::http::response::{ok_with, ApiError, ApiResult, Envelope, ErrorBody};
@@ -102,6 +103,7 @@ pub async fn record(
     }
     let now = state.billing.clock.now();
     let today = now.to_offset(state.aaa.settings.utc_offset).date();
+    let actor = Actor::staff(&auth, &ip);
     let settlement = state
         .store
         .record_payment(
@@ -118,19 +120,11 @@ pub async fn record(
                 ..NewPayment::default()
             },
             today,
+            |s| settlement_audit(&actor, "payment.record", s),
         )
         .await
         .map_err(|e| ApiError::from_store(e, "customer"))?;
-    audit::record(
-        &state,
-        &Actor::staff(&auth, &ip),
-        "payment.record",
-        "payment",
-        Some(&settlement.payment.id),
-        settlement_detail(&settlement),
-    )
-    .await?;
-    reactivate(&state, &settlement).await;
+    after_settlement(&state, &settlement).await;
     ok_with(
         PaymentRecorded {
             payment_id: settlement.payment.id.clone(),

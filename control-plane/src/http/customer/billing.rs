@@ -12,7 +12,7 @@ use super::views::{
 };
 use crate::domain::{BillStatus, Money, PaymentMethod};
 use crate::http::amount::Amount;
-use crate::http::audit::{self, Actor};
+use crate::http::audit::Actor;
 use crate::http::extract::{non_empty, ApiJson, ApiQuery, ClientIp, PageQuery};
 use crate::http::principal::CustomerAuth;
 use crate::http::response::{ok, ok_with, ApiError, ApiResult, Envelope, ErrorBody, Pagination};
@@ -181,7 +181,8 @@ pub async fn initiate_payment(
     }
     let payment = state
         .store
-        .insert_payment(&NewPayment {
+        .initiate_payment(
+            &NewPayment {
             customer_id: auth.customer_id.clone(),
             bill_id: bill_id.clone(),
             purpose: "bill".to_owned(),
@@ -189,17 +190,17 @@ pub async fn initiate_payment(
             payment_method: method.as_str().to_owned(),
             status: "pending".to_owned(),
             ..NewPayment::default()
-        })
+            },
+            |payment| {
+                Actor::customer(&auth, &client_ip).entry(
+                    "payment.initiate",
+                    "payment",
+                    Some(&payment.id),
+                    json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "bill_id": bill_id }),
+                )
+            },
+        )
         .await?;
-    audit::record(
-        &state,
-        &Actor::customer(&auth, &client_ip),
-        "payment.initiate",
-        "payment",
-        Some(&payment.id),
-        json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "bill_id": bill_id }),
-    )
-    .await?;
     ok_with(
         PaymentInitiated {
             payment_url: payment_url(&state, &payment.id),
@@ -236,7 +237,8 @@ pub async fn recharge(
     own_customer(&state, &auth).await?;
     let payment = state
         .store
-        .insert_payment(&NewPayment {
+        .initiate_payment(
+            &NewPayment {
             customer_id: auth.customer_id.clone(),
             purpose: "recharge".to_owned(),
             months: Some(months),
@@ -244,17 +246,17 @@ pub async fn recharge(
             payment_method: method.as_str().to_owned(),
             status: "pending".to_owned(),
             ..NewPayment::default()
-        })
+            },
+            |payment| {
+                Actor::customer(&auth, &client_ip).entry(
+                    "payment.recharge",
+                    "payment",
+                    Some(&payment.id),
+                    json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "months": months }),
+                )
+            },
+        )
         .await?;
-    audit::record(
-        &state,
-        &Actor::customer(&auth, &client_ip),
-        "payment.recharge",
-        "payment",
-        Some(&payment.id),
-        json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "months": months }),
-    )
-    .await?;
     ok_with(
         RechargeInitiated {
             payment_url: payment_url(&state, &payment.id),

@@ -3,8 +3,10 @@
 pub mod auth;
 pub mod billing;
 pub mod devices;
+pub mod invoice;
 pub mod live;
 pub mod network;
+pub mod notifications;
 pub mod packages;
 pub mod profile;
 pub mod support;
@@ -26,6 +28,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(live::live))
         .routes(routes!(billing::list_bills))
         .routes(routes!(billing::get_bill))
+        .routes(routes!(invoice::bill_invoice))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
         .routes(routes!(billing::list_payments))
         .routes(routes!(billing::initiate_payment))
         .routes(routes!(billing::recharge))

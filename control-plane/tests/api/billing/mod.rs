@@ -2,7 +2,12 @@
 //! payments (staff and sandbox gateway) are allocated, and subscribers are suspended at expiry
 //! and reactivated by paying.
 
+mod audit_together;
+mod invoices;
 mod job;
+mod notifications;
 mod payments;
 mod support;
 mod suspension;
+mod terms;
+mod webhooks;

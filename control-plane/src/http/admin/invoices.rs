@@ -1,0 +1,33 @@
+//! `GET /api/v1/admin/bills/{id}/invoice.html`: any customer's bill as an HTML invoice.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use crate::domain::StaffRole;
+use crate::http::invoice::invoice;
+use crate::http::principal::StaffAuth;
+use crate::http::response::{ApiError, ErrorBody};
+use crate::http::state::AppState;
+
+const READERS: &[StaffRole] = &[StaffRole::Admin, StaffRole::Billing, StaffRole::Support];
+
+#[utoipa::path(get, path = "/bills/{id}/invoice.html", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bill id")),
+    responses(
+        (status = 200, description = "The bill as a printable invoice", content_type = "text/html", body = String),
+        (status = 403, description = "Role may not do this", body = ErrorBody),
+        (status = 404, description = "No such bill", body = ErrorBody),
+    ))]
+pub async fn bill_invoice(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    Path(bill_id): Path<String>,
+) -> Result<Response, ApiError> {
+    auth.require(READERS)?;
+    let bill = state
+        .store
+        .bill(&bill_id)
+        .await
+        .map_err(|e| ApiError::from_store(e, "bill"))?;
+    invoice(&state, bill).await
+}

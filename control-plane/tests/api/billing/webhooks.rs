@@ -1,0 +1,315 @@
+//! Webhooks: a receiver on 127.0.0.1 gets billing events signed with the webhook's secret
+//! (checked here with ring, independently), a refused delivery is retried with backoff, one
+//! that never gets through is given up and counted, and only admins manage webhooks.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use control_plane::config::Config;
+use ring::hmac;
+use serde_json::{json, Value};
+use time::macros::datetime;
+
+use super::support::{billing_customer, run_billing, set_clock};
+use crate::both_backends;
+use crate::helpers::{assert_metric, eventually, metrics_text, TestApp};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    event: String,
+    delivery: String,
+    timestamp: String,
+    signature: String,
+    body: String,
+}
+
+/// What the receiver got, and the statuses it answers with (then 200).
+#[derive(Default)]
+struct Receiver {
+    got: Mutex<Vec<Received>>,
+    answers: Mutex<Vec<StatusCode>>,
+}
+
+async fn receive(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: String) -> StatusCode {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    r.got.lock().unwrap().push(Received {
+        event: header("x-netops-event"),
+        delivery: header("x-netops-delivery"),
+        timestamp: header("x-netops-timestamp"),
+        signature: header("x-netops-signature"),
+        body,
+    });
+    let mut answers = r.answers.lock().unwrap();
+    if answers.is_empty() {
+        StatusCode::OK
+    } else {
+        answers.remove(0)
+    }
+}
+
+/// Starts a receiver on 127.0.0.1; returns its URL.
+async fn start_receiver(receiver: Arc<Receiver>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new()
+        .route("/hook", post(receive))
+        .with_state(receiver);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}/hook")
+}
+
+fn fast_retries(config: &mut Config) {
+    config.webhooks.retry_base = Duration::from_millis(100);
+    config.webhooks.max_attempts = 3;
+}
+
+fn verify(secret: &str, r: &Received) {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    let signed = format!("{}.{}", r.timestamp, r.body);
+    let expected = format!(
+        "sha256={}",
+        hex::encode(hmac::sign(&key, signed.as_bytes()).as_ref())
+    );
+    assert_eq!(r.signature, expected, "{r:?}");
+}
+
+async fn register(app: &TestApp, url: &str, events: Value) -> Value {
+    let admin = app.staff_token("admin").await;
+    app.post(
+        "/api/v1/admin/webhooks",
+        Some(&admin),
+        json!({ "url": url, "events": events }),
+    )
+    .await
+    .data()
+    .clone()
+}
+
+async fn deliveries(app: &TestApp, webhook_id: &str) -> Vec<Value> {
+    let admin = app.staff_token("admin").await;
+    app.get(
+        &format!("/api/v1/admin/webhooks/{webhook_id}/deliveries"),
+        Some(&admin),
+    )
+    .await
+    .data()
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
+async fn billing_events_are_delivered_signed_and_retried(app: &TestApp) {
+    let receiver = Arc::new(Receiver::default());
+    receiver
+        .answers
+        .lock()
+        .unwrap()
+        .push(StatusCode::SERVICE_UNAVAILABLE);
+    let url = start_receiver(Arc::clone(&receiver)).await;
+    let created = register(app, &url, json!(["bill.issued", "payment.received"])).await;
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let webhook_id = created["webhook"]["id"].as_str().unwrap().to_owned();
+
+    // January's bill: the first attempt is refused, the retry gets through.
+    let customer_id = billing_customer(app, "2026-06-01", "2026-12-31").await;
+    set_clock(app, datetime!(2027-01-01 00:05 UTC));
+    assert_eq!(run_billing(app).await["customers_suspended"], 1);
+    let got = eventually("the retried bill.issued", Duration::from_secs(10), || {
+        let receiver = Arc::clone(&receiver);
+        async move {
+            let got = receiver.got.lock().unwrap().clone();
+            (got.len() >= 2).then_some(got)
+        }
+    })
+    .await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    for r in &got {
+        assert_eq!(r.event, "bill.issued");
+        verify(&secret, r);
+    }
+    assert_eq!(got[0].delivery, got[1].delivery);
+    let body: Value = serde_json::from_str(&got[1].body).unwrap();
+    assert_eq!(body["event"], "bill.issued");
+    assert_eq!(body["data"]["customer_id"], customer_id.as_str());
+    assert_eq!(body["data"]["total_minor"], 100_000);
+
+    // A payment; the suspension before it was not subscribed to.
+    let billing = app.staff_token("billing").await;
+    app.post(
+        &format!("/api/v1/admin/customers/{customer_id}/payments"),
+        Some(&billing),
+        json!({ "amount": 1000, "payment_method": "cash" }),
+    )
+    .await
+    .data();
+    let payment = eventually("payment.received", Duration::from_secs(10), || {
+        let receiver = Arc::clone(&receiver);
+        async move {
+            let got = receiver.got.lock().unwrap().clone();
+            got.into_iter().find(|r| r.event == "payment.received")
+        }
+    })
+    .await;
+    verify(&secret, &payment);
+    let body: Value = serde_json::from_str(&payment.body).unwrap();
+    assert_eq!(body["data"]["amount_minor"], 100_000);
+    assert_eq!(body["data"]["payment_method"], "cash");
+
+    let log = eventually(
+        "both deliveries logged",
+        Duration::from_secs(10),
+        || async {
+            let log = deliveries(app, &webhook_id).await;
+            log.iter()
+                .all(|d| d["status"] == "delivered")
+                .then_some(log)
+        },
+    )
+    .await;
+    assert_eq!(log.len(), 2, "{log:?}");
+    let bill = log.iter().find(|d| d["event"] == "bill.issued").unwrap();
+    assert_eq!(bill["attempts"], 2);
+    assert_eq!(bill["last_status_code"], 200);
+    assert!(receiver
+        .got
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|r| r.event != "customer.suspended"));
+    let metrics = metrics_text(app).await;
+    assert_metric(
+        &metrics,
+        "netops_webhook_deliveries_total{outcome=\"delivered\"}",
+        2,
+    );
+    assert_metric(
+        &metrics,
+        "netops_webhook_deliveries_total{outcome=\"retried\"}",
+        1,
+    );
+    assert_metric(
+        &metrics,
+        "netops_webhook_deliveries_total{outcome=\"failed\"}",
+        0,
+    );
+}
+both_backends!(
+    billing_events_are_delivered_signed_and_retried,
+    super::fast_retries
+);
+
+async fn an_unreachable_receiver_is_given_up(app: &TestApp) {
+    // A port nothing listens on any more.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", closed.local_addr().unwrap());
+    drop(closed);
+    let created = register(app, &url, json!(["bill.issued"])).await;
+    let webhook_id = created["webhook"]["id"].as_str().unwrap().to_owned();
+    billing_customer(app, "2026-06-01", "2026-12-31").await;
+    set_clock(app, datetime!(2027-01-01 00:05 UTC));
+    run_billing(app).await;
+    let failed = eventually("the delivery given up", Duration::from_secs(10), || async {
+        let log = deliveries(app, &webhook_id).await;
+        log.into_iter().find(|d| d["status"] == "failed")
+    })
+    .await;
+    assert_eq!(failed["attempts"], 3);
+    assert!(failed["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("connection"));
+    let metrics = metrics_text(app).await;
+    assert_metric(
+        &metrics,
+        "netops_webhook_deliveries_total{outcome=\"retried\"}",
+        2,
+    );
+    assert_metric(
+        &metrics,
+        "netops_webhook_deliveries_total{outcome=\"failed\"}",
+        1,
+    );
+}
+both_backends!(an_unreachable_receiver_is_given_up, super::fast_retries);
+
+async fn only_admins_manage_webhooks(app: &TestApp) {
+    let admin = app.staff_token("admin").await;
+    for (body, part) in [
+        (json!({ "events": ["bill.issued"] }), "url"),
+        (
+            json!({ "url": "ftp://127.0.0.1/x", "events": ["bill.issued"] }),
+            "http://",
+        ),
+        (
+            json!({ "url": "https://127.0.0.1/x", "events": ["bill.issued"] }),
+            "http://",
+        ),
+        (
+            json!({ "url": "http://u:p@127.0.0.1/x", "events": ["bill.issued"] }),
+            "password",
+        ),
+        (
+            json!({ "url": "not a url", "events": ["bill.issued"] }),
+            "not a URL",
+        ),
+        (
+            json!({ "url": "http://127.0.0.1/x", "events": [] }),
+            "at least one",
+        ),
+        (
+            json!({ "url": "http://127.0.0.1/x", "events": ["bill.paid"] }),
+            "unknown events bill.paid",
+        ),
+    ] {
+        let message = app
+            .post("/api/v1/admin/webhooks", Some(&admin), body.clone())
+            .await
+            .error(400);
+        assert!(message.contains(part), "{body}: {message}");
+    }
+    for role in ["billing", "noc", "support"] {
+        let token = app.staff_token(role).await;
+        app.post(
+            "/api/v1/admin/webhooks",
+            Some(&token),
+            json!({ "url": "http://127.0.0.1:9/x", "events": ["bill.issued"] }),
+        )
+        .await
+        .error(403);
+        app.get("/api/v1/admin/webhooks", Some(&token))
+            .await
+            .error(403);
+    }
+    let created = register(app, "http://127.0.0.1:9/x", json!(["bill.issued"])).await;
+    let id = created["webhook"]["id"].as_str().unwrap().to_owned();
+    let listed = app.get("/api/v1/admin/webhooks", Some(&admin)).await;
+    let listed = listed.data().as_array().unwrap().clone();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].get("secret").is_none(), "{listed:?}");
+    app.delete(&format!("/api/v1/admin/webhooks/{id}"), Some(&admin))
+        .await
+        .data();
+    let listed = app.get("/api/v1/admin/webhooks", Some(&admin)).await;
+    assert_eq!(listed.data()[0]["active"], false);
+    app.delete("/api/v1/admin/webhooks/no-such-webhook", Some(&admin))
+        .await
+        .error(404);
+    let audit = app
+        .get("/api/v1/admin/audit-log?target_kind=webhook", Some(&admin))
+        .await;
+    assert_eq!(audit.data()["entries"].as_array().unwrap().len(), 2);
+}
+both_backends!(only_admins_manage_webhooks);
