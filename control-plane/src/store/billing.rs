@@ -207,7 +207,7 @@ impl Store {
     /// Suspends the customer if still active, owing and not exempt; `false` when another run
     /// (or a payment) came first, so only one run acts on a suspension.
     pub async fn suspend_for_money_due(&self, customer_id: &str) -> StoreResult<bool> {
-        Ok(sqlx::query(
+        let suspended = sqlx::query(
             "UPDATE customers SET status = 'suspended', updated_at = $1 WHERE id = $2 \
              AND status = 'active' AND due_amount_minor > 0 AND never_suspend = 0",
         )
@@ -216,6 +216,10 @@ impl Store {
         .execute(self.pool())
         .await?
         .rows_affected()
-            == 1)
+            == 1;
+        if suspended {
+            self.note_subscriber_change();
+        }
+        Ok(suspended)
     }
 }

@@ -94,6 +94,7 @@ impl Store {
         };
         let settlement = settle(&mut tx, payment, today).await?;
         tx.commit().await?;
+        self.note_subscriber_change();
         Ok(Completion::Settled(Box::new(settlement)))
     }
 
@@ -135,6 +136,7 @@ impl Store {
         .map_err(|e| StoreError::from_write(e, "payment"))?;
         let settlement = settle(&mut tx, payment, today).await?;
         tx.commit().await?;
+        self.note_subscriber_change();
         Ok(settlement)
     }
 }

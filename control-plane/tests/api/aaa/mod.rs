@@ -77,6 +77,8 @@ pub async fn exec(app: &TestApp, sql: &str, value: &str, code: &str) {
         .execute(app.store.pool())
         .await
         .expect("update customer");
+    // As the store's own methods do after a write authorize reads.
+    app.store.note_subscriber_change();
 }
 
 /// The subscriber app's network status of a demo customer.
