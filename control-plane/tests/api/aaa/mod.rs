@@ -6,6 +6,7 @@ mod freeradius;
 mod lab;
 mod radius_api;
 mod staff;
+mod totals;
 
 use control_plane::config::{Config, Secret};
 use serde_json::{json, Value};

@@ -11,7 +11,12 @@ use crate::aaa_backends;
 use crate::helpers::{TestApp, RAHIM};
 
 /// Posts rlm_rest JSON with an optional key; returns status and body (`Null` when empty).
-async fn post(app: &TestApp, path: &str, key: Option<&str>, body: Value) -> (StatusCode, Value) {
+pub(super) async fn post(
+    app: &TestApp,
+    path: &str,
+    key: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
     let mut request = app
         .client
         .post(format!("{}/api/v1/radius{path}", app.base))
@@ -42,7 +47,7 @@ fn attrs(pairs: &[(&str, Value)]) -> Value {
     Value::Object(object)
 }
 
-fn acct(status: &str, session: &str, extra: &[(&str, Value)]) -> Value {
+pub(super) fn acct(status: &str, session: &str, extra: &[(&str, Value)]) -> Value {
     let mut pairs = vec![
         ("Acct-Status-Type", json!(status)),
         ("User-Name", json!(RAHIM.2)),

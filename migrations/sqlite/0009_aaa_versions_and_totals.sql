@@ -1,5 +1,5 @@
 -- The version of what FreeRADIUS's authorize reads (SQLite). Keep in step with
--- migrations/postgres/0009_aaa_subscriber_version.sql.
+-- migrations/postgres/0009_aaa_versions_and_totals.sql.
 --
 -- Every control plane answers Access-Requests from a table in memory (aaa/pppoe_logins.rs).
 -- These triggers count each write to the columns authorize reads, whoever makes it (any
@@ -32,3 +32,10 @@ BEGIN UPDATE aaa_subscriber_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER pppoe_accounts_aaa_update
 AFTER UPDATE OF password_sealed, static_ip_address ON pppoe_accounts
 BEGIN UPDATE aaa_subscriber_version SET version = version + 1 WHERE id = 1; END;
+
+-- Which source a subscriber's traffic totals follow. While the subscriber has an open RADIUS
+-- session (1), accounting octets move network_state's totals and agent ingest adds nothing;
+-- otherwise (0) agent counters do. Set with the session state by accounting.
+ALTER TABLE network_state ADD COLUMN accounting_session_open INTEGER NOT NULL DEFAULT 0;
+UPDATE network_state SET accounting_session_open = 1
+WHERE customer_id IN (SELECT customer_id FROM radius_sessions WHERE stopped_at IS NULL);
