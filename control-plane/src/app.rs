@@ -148,6 +148,7 @@ pub async fn serve(
     let flusher = tokio::spawn(crate::ingest::flush::run(state.clone(), drained));
     tokio::spawn(crate::aaa::stale_sweep::run(state.clone()));
     let auth_log = tokio::spawn(crate::aaa::auth_log::run(state.clone()));
+    tokio::spawn(crate::aaa::pppoe_logins::run(state.clone()));
     tokio::spawn(crate::commands::expiry::run(state.clone()));
     tokio::spawn(crate::billing::job::run(state.clone()));
     tokio::spawn(crate::webhooks::deliver::run(state.clone()));

@@ -1,8 +1,8 @@
-//! Post-auth results written in batches: FreeRADIUS's post-auth call only queues the outcome,
-//! and one writer stores everything queued since its last write in one statement, so a login
-//! storm after a BRAS restart costs one database write per batch, not per login. A full queue
-//! makes the caller write directly (backpressure, nothing dropped); the queue is drained when
-//! the server stops.
+//! Authentication results written in batches: authorize (PAP) and post-auth (CHAP) only queue
+//! the outcome, and one writer stores everything queued since its last write, at most four
+//! times a second, so a login storm after a BRAS restart costs a few database writes a second,
+//! not one per login. A full queue makes the caller write directly (backpressure, nothing
+//! dropped); the queue is drained when the server stops.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -12,10 +12,11 @@ use tokio::sync::mpsc;
 use crate::http::AppState;
 use crate::store::pppoe_accounts::AuthOutcome;
 
-/// Outcomes waiting to be written; beyond this, callers write directly.
+/// Outcomes waiting to be written; beyond this, callers write directly. The writer takes up
+/// to this many at a time.
 const QUEUE_CAPACITY: usize = 8_192;
-/// Most outcomes written by one statement.
-const BATCH_MAX: usize = 512;
+/// The least time between two writes.
+const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The queue between post-auth handlers and the writer.
 pub struct AuthLog {
@@ -80,25 +81,31 @@ async fn write(state: &AppState, batch: Vec<AuthOutcome>) {
     }
 }
 
-/// Writes queued outcomes until the server stops, then writes what is left.
+/// Writes queued outcomes until the server stops, then writes what is left. After a write
+/// it waits `BATCH_WINDOW` before the next, so a login storm costs a few writes a second
+/// rather than one per handful of logins.
 pub async fn run(state: AppState) {
     let Some(mut rx) = state.aaa_auth_log.take_receiver() else {
         return;
     };
     let mut stop = state.shutdown.signal();
-    let mut batch = Vec::with_capacity(BATCH_MAX);
+    let mut batch = Vec::with_capacity(QUEUE_CAPACITY);
     loop {
         let received = tokio::select! {
-            received = rx.recv_many(&mut batch, BATCH_MAX) => received,
+            received = rx.recv_many(&mut batch, QUEUE_CAPACITY) => received,
             _ = stop.wait_for(|stopping| *stopping) => break,
         };
         if received == 0 {
             return;
         }
         write(&state, std::mem::take(&mut batch)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(BATCH_WINDOW) => {}
+            _ = stop.wait_for(|stopping| *stopping) => break,
+        }
     }
     rx.close();
-    while rx.recv_many(&mut batch, BATCH_MAX).await > 0 {
+    while rx.recv_many(&mut batch, QUEUE_CAPACITY).await > 0 {
         write(&state, std::mem::take(&mut batch)).await;
     }
 }

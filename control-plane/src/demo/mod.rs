@@ -295,6 +295,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoLogin>, StoreError> {
                 last_online: Some(timestamp_text(started)),
                 last_offline: Some(timestamp_text(started - time::Duration::hours(2))),
                 updated_at: timestamp_text(now()),
+                accounting_session_open: 0,
             })
             .await?;
         if i == 0 {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub aaa: Arc<crate::aaa::AaaRuntime>,
     /// Post-auth outcomes waiting for the batch writer (`aaa/auth_log.rs`).
     pub aaa_auth_log: Arc<crate::aaa::auth_log::AuthLog>,
+    /// The PPPoE logins authorize answers from (`aaa/pppoe_logins.rs`).
+    pub aaa_logins: Arc<crate::aaa::pppoe_logins::PppoeLogins>,
     /// Device command deadlines and the wake-up of agent connections (`[commands]`).
     pub commands: Arc<crate::commands::CommandPipeline>,
     /// Optics thresholds and fast-poll policy (`[optics]`).
@@ -59,6 +61,7 @@ impl AppState {
             shutdown: crate::shutdown::Shutdown::new(),
             aaa: Arc::new(crate::aaa::AaaRuntime::disabled()),
             aaa_auth_log: Arc::new(crate::aaa::auth_log::AuthLog::default()),
+            aaa_logins: Arc::new(crate::aaa::pppoe_logins::PppoeLogins::default()),
             commands: Arc::new(crate::commands::CommandPipeline::default()),
             optics: Arc::new(crate::optics::OpticsRuntime::default()),
             inventory_limits: crate::inventory::InventoryLimits::default(),

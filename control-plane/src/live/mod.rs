@@ -74,8 +74,12 @@ impl LiveState {
         }
     }
 
-    /// Records a state written by this process, so readers see it at once.
+    /// Records a state written by this process, so readers see it at once; its totals are
+    /// the newest the store holds (accounting moves them too).
     pub fn update(&self, state: NetworkStateRow) {
+        if let Some(live) = self.existing(&state.customer_id) {
+            live.totals_stored([state.total_download_octets, state.total_upload_octets]);
+        }
         self.cache.update(state);
     }
 

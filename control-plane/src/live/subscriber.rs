@@ -255,6 +255,11 @@ impl SubscriberLive {
         }
     }
 
+    /// The store now holds these totals (written by accounting).
+    pub fn totals_stored(&self, totals: [i64; 2]) {
+        self.series().stored_totals = Some(totals);
+    }
+
     /// The store refused `row`; its traffic goes back to unsaved, to be retried.
     pub fn progress_failed(&self, row: &NetworkProgressRow) {
         let mut s = self.series();
@@ -290,14 +295,19 @@ impl SubscriberLive {
             last_online: None,
             last_offline: None,
             updated_at: unix_ms_text(now_unix_ms),
+            accounting_session_open: 0,
         });
-        let [stored_rx, stored_tx] = s
-            .stored_totals
-            .unwrap_or([row.total_download_octets, row.total_upload_octets]);
-        let pending_rx = clamp_i64(s.unsaved_octets[0] + s.in_flight_octets[0]);
-        let pending_tx = clamp_i64(s.unsaved_octets[1] + s.in_flight_octets[1]);
-        row.total_download_octets = stored_rx.saturating_add(pending_rx);
-        row.total_upload_octets = stored_tx.saturating_add(pending_tx);
+        // With an open RADIUS session the totals are accounting's, as stored; the agent's
+        // traffic is not added (see `Store::add_network_progress`).
+        if row.accounting_session_open == 0 {
+            let [stored_rx, stored_tx] = s
+                .stored_totals
+                .unwrap_or([row.total_download_octets, row.total_upload_octets]);
+            let pending_rx = clamp_i64(s.unsaved_octets[0] + s.in_flight_octets[0]);
+            let pending_tx = clamp_i64(s.unsaved_octets[1] + s.in_flight_octets[1]);
+            row.total_download_octets = stored_rx.saturating_add(pending_rx);
+            row.total_upload_octets = stored_tx.saturating_add(pending_tx);
+        }
         let Some(latest) = s.latest else {
             return row;
         };

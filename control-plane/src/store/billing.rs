@@ -236,6 +236,7 @@ impl Store {
         }
         insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
+        self.note_subscriber_change();
         Ok(true)
     }
 }

@@ -141,12 +141,14 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
              $18, $19, $20, $21, $22, $23, $24, $24) RETURNING {COLUMNS}"
         );
-        bind_fields(sqlx::query_as(&sql), fields)
+        let row = bind_fields(sqlx::query_as(&sql), fields)
             .bind(new_id())
             .bind(now)
             .fetch_one(self.pool())
             .await
-            .map_err(|e| customer_write_error(e, fields))
+            .map_err(|e| customer_write_error(e, fields))?;
+        self.note_subscriber_change();
+        Ok(row)
     }
 
     pub async fn update_customer(
@@ -163,13 +165,15 @@ impl Store {
              port_device_id = $21, port_if_name = $22, updated_at = $24 WHERE id = $23 \
              RETURNING {COLUMNS}"
         );
-        bind_fields(sqlx::query_as(&sql), fields)
+        let row = bind_fields(sqlx::query_as(&sql), fields)
             .bind(id)
             .bind(now_text())
             .fetch_optional(self.pool())
             .await
             .map_err(|e| customer_write_error(e, fields))?
-            .ok_or(StoreError::NotFound)
+            .ok_or(StoreError::NotFound)?;
+        self.note_subscriber_change();
+        Ok(row)
     }
 
     /// The contact fields a subscriber may change on their own profile.
@@ -317,6 +321,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         tx.commit().await?;
+        self.note_subscriber_change();
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Batched writes of agent ingest: minute rollups merged by sample count, online state and
-//! traffic totals added to `network_state`, and the subscriber keys agents report under.
+//! traffic totals added to `network_state` (for subscribers without an open RADIUS session),
+//! and the subscriber keys agents report under.
 //!
 //! Multi-row statements are built by hand (the `Any` driver's query builder writes `?`, which
 //! PostgreSQL refuses): `$n` placeholders on PostgreSQL, plain `?` on SQLite, whose driver
@@ -163,8 +164,9 @@ async fn merge_minute_chunk(
 }
 
 impl Store {
-    /// Applies ingest progress to `network_state`: state is replaced, octets are added, and
-    /// `last_online`/`last_offline`/`session_started_at` change only when given. Rows must be
+    /// Applies ingest progress to `network_state`: state is replaced, octets are added unless
+    /// the customer has an open RADIUS session (accounting is then the source of the totals),
+    /// and `last_online`/`last_offline`/`session_started_at` change only when given. Rows must be
     /// unique per customer. Returns the totals now stored.
     pub async fn add_network_progress(
         &self,
@@ -215,8 +217,10 @@ async fn network_progress_chunk(
              session_started_at, updated_at) VALUES {} \
              ON CONFLICT (customer_id) DO UPDATE SET is_online = excluded.is_online, \
              rx_bps = excluded.rx_bps, tx_bps = excluded.tx_bps, \
-             total_download_octets = network_state.total_download_octets + excluded.total_download_octets, \
-             total_upload_octets = network_state.total_upload_octets + excluded.total_upload_octets, \
+             total_download_octets = network_state.total_download_octets + CASE \
+                 WHEN network_state.accounting_session_open = 0 THEN excluded.total_download_octets ELSE 0 END, \
+             total_upload_octets = network_state.total_upload_octets + CASE \
+                 WHEN network_state.accounting_session_open = 0 THEN excluded.total_upload_octets ELSE 0 END, \
              last_online = COALESCE(excluded.last_online, network_state.last_online), \
              last_offline = COALESCE(excluded.last_offline, network_state.last_offline), \
              session_started_at = CASE WHEN excluded.is_online = 0 THEN NULL \

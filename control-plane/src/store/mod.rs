@@ -31,6 +31,8 @@ pub mod tickets;
 pub mod webhooks;
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -94,6 +96,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Counts this process's committed writes to what authorize reads (see
+    /// `aaa/pppoe_logins.rs`); other writers are seen through `aaa_subscriber_version`.
+    subscriber_changes: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -149,7 +154,11 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            subscriber_changes: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     /// Applies every pending migration of this backend.
@@ -194,6 +203,20 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// How many committed writes to customers, packages or PPPoE accounts (the columns
+    /// authorize reads) this process has made.
+    pub fn subscriber_generation(&self) -> u64 {
+        self.subscriber_changes.load(Ordering::Acquire)
+    }
+
+    /// Says that a write to what authorize reads has been committed, so the next
+    /// Access-Request reloads first. The store's own methods call it after their commit; a
+    /// write made around them (an operator's SQL, a test) calls it too, or is seen within
+    /// `aaa::pppoe_logins::VERSION_POLL`.
+    pub fn note_subscriber_change(&self) {
+        self.subscriber_changes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Connections open and idle, for `/metrics`.

@@ -20,11 +20,14 @@ pub struct NetworkStateRow {
     pub last_online: Option<String>,
     pub last_offline: Option<String>,
     pub updated_at: String,
+    /// 1 while the subscriber has an open RADIUS session: the totals then follow accounting
+    /// octets and agent ingest adds nothing to them.
+    pub accounting_session_open: i64,
 }
 
 const COLUMNS: &str = "customer_id, is_online, ip_address, mac_address, session_started_at, \
     rx_bps, tx_bps, total_download_octets, total_upload_octets, onu_status, onu_rx_power_cdbm, \
-    onu_tx_power_cdbm, last_online, last_offline, updated_at";
+    onu_tx_power_cdbm, last_online, last_offline, updated_at, accounting_session_open";
 
 impl Store {
     /// The last known network state of a customer; `None` until anything has reported.
@@ -37,7 +40,8 @@ impl Store {
         .await?)
     }
 
-    /// Writes a customer's network state whole (used by ingest and by the demo).
+    /// Writes a customer's network state whole but for `accounting_session_open`, which only
+    /// accounting sets (used by the demo).
     pub async fn put_network_state(&self, s: &NetworkStateRow) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO network_state (customer_id, is_online, ip_address, mac_address, \

@@ -71,7 +71,7 @@ impl Store {
              upload_speed = $5, speed_unit = $6, price_minor = $7, validity_days = $8, \
              portal_visible = $9, updated_at = $11 WHERE id = $10 RETURNING {COLUMNS}"
         );
-        sqlx::query_as(&sql)
+        let row = sqlx::query_as(&sql)
             .bind(&f.name)
             .bind(&f.description)
             .bind(&f.package_type)
@@ -86,7 +86,9 @@ impl Store {
             .fetch_optional(self.pool())
             .await
             .map_err(|e| StoreError::from_write(e, "package"))?
-            .ok_or(StoreError::NotFound)
+            .ok_or(StoreError::NotFound)?;
+        self.note_subscriber_change();
+        Ok(row)
     }
 
     pub async fn package(&self, id: &str) -> StoreResult<PackageRow> {

@@ -16,6 +16,14 @@ pub struct PppoeLoginRow {
     pub static_ip_address: Option<String>,
 }
 
+/// One PPPoE username and what authorize needs about it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PppoeLoginEntry {
+    pub pppoe_username: String,
+    #[sqlx(flatten)]
+    pub login: PppoeLoginRow,
+}
+
 /// A customer's PPPoE account as staff see it (never the password itself).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PppoeAccountRow {
@@ -44,18 +52,31 @@ const ACCOUNT_COLUMNS: &str = "customer_id, password_sealed, static_ip_address, 
     last_auth_result, last_auth_nas, last_auth_calling_station_id, updated_at";
 
 impl Store {
-    /// The customer, package and account behind a PPPoE username; `None` if nobody has it.
-    pub async fn pppoe_login(&self, username: &str) -> StoreResult<Option<PppoeLoginRow>> {
-        Ok(sqlx::query_as(
-            "SELECT c.id AS customer_id, c.status, c.expiry_date, p.download_speed, \
-             p.upload_speed, p.speed_unit, a.password_sealed, a.static_ip_address \
+    /// Every PPPoE username with the customer, package and account behind it, and the
+    /// `aaa_subscriber_version` they are at least as new as (read first, so a write committed
+    /// in between shows up as a newer version at the next check, never as a lost one).
+    pub async fn pppoe_logins(&self) -> StoreResult<(i64, Vec<PppoeLoginEntry>)> {
+        let version = self.subscriber_version().await?;
+        let rows = sqlx::query_as(
+            "SELECT c.pppoe_username, c.id AS customer_id, c.status, c.expiry_date, \
+             p.download_speed, p.upload_speed, p.speed_unit, a.password_sealed, \
+             a.static_ip_address \
              FROM customers c LEFT JOIN packages p ON p.id = c.package_id \
              LEFT JOIN pppoe_accounts a ON a.customer_id = c.id \
-             WHERE c.pppoe_username = $1",
+             WHERE c.pppoe_username IS NOT NULL",
         )
-        .bind(username)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((version, rows))
+    }
+
+    /// The count of writes to what authorize reads, by every writer (migration 0009).
+    pub async fn subscriber_version(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT version FROM aaa_subscriber_version WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// The customer with this PPPoE username, if any.
@@ -84,7 +105,7 @@ impl Store {
         customer_id: &str,
         password_sealed: &str,
     ) -> StoreResult<PppoeAccountRow> {
-        sqlx::query_as(&format!(
+        let row = sqlx::query_as(&format!(
             "INSERT INTO pppoe_accounts (customer_id, password_sealed, updated_at) \
              VALUES ($1, $2, $3) ON CONFLICT (customer_id) DO UPDATE SET \
              password_sealed = excluded.password_sealed, updated_at = excluded.updated_at \
@@ -95,7 +116,9 @@ impl Store {
         .bind(now_text())
         .fetch_one(self.pool())
         .await
-        .map_err(|e| StoreError::from_write(e, "PPPoE account"))
+        .map_err(|e| StoreError::from_write(e, "PPPoE account"))?;
+        self.note_subscriber_change();
+        Ok(row)
     }
 
     /// Assigns (or with `None` removes) the customer's fixed address; an address is one
@@ -105,7 +128,7 @@ impl Store {
         customer_id: &str,
         address: Option<&str>,
     ) -> StoreResult<PppoeAccountRow> {
-        sqlx::query_as(&format!(
+        let row = sqlx::query_as(&format!(
             "INSERT INTO pppoe_accounts (customer_id, static_ip_address, updated_at) \
              VALUES ($1, $2, $3) ON CONFLICT (customer_id) DO UPDATE SET \
              static_ip_address = excluded.static_ip_address, updated_at = excluded.updated_at \
@@ -116,7 +139,9 @@ impl Store {
         .bind(now_text())
         .fetch_one(self.pool())
         .await
-        .map_err(|e| StoreError::from_write(e, "the static IP address"))
+        .map_err(|e| StoreError::from_write(e, "the static IP address"))?;
+        self.note_subscriber_change();
+        Ok(row)
     }
 
     /// Records outcomes by PPPoE username in one statement; usernames nobody has are

@@ -39,7 +39,8 @@ const COLUMNS: &str = "id, nas_key, acct_session_id, nas_ip_address, nas_identif
 
 const STATE_COLUMNS: &str = "customer_id, is_online, ip_address, mac_address, \
     session_started_at, rx_bps, tx_bps, total_download_octets, total_upload_octets, onu_status, \
-    onu_rx_power_cdbm, onu_tx_power_cdbm, last_online, last_offline, updated_at";
+    onu_rx_power_cdbm, onu_tx_power_cdbm, last_online, last_offline, updated_at, \
+    accounting_session_open";
 
 /// Which session a packet is about: the NAS and its Acct-Session-Id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -435,7 +436,9 @@ struct CurrentSession {
 }
 
 /// Sets the session part of the customer's `network_state` from their newest session (an open
-/// one first) and adds traffic; other columns (rates, optics) are left as they are.
+/// one first) and adds traffic; other columns (rates, optics) are left as they are. An open
+/// session makes accounting the source of the totals (`accounting_session_open`), so agent
+/// ingest stops adding to them until it closes.
 async fn refresh_network_state(
     tx: &mut Transaction<'static, Any>,
     customer_id: &str,
@@ -484,9 +487,10 @@ async fn refresh_network_state(
     let row = sqlx::query_as(&format!(
         "INSERT INTO network_state (customer_id, is_online, ip_address, mac_address, \
          session_started_at, rx_bps, tx_bps, total_download_octets, total_upload_octets, \
-         last_online, last_offline, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8, $9, $10) \
+         last_online, last_offline, updated_at, accounting_session_open) \
+         VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8, $9, $10, $2) \
          ON CONFLICT (customer_id) DO UPDATE SET is_online = excluded.is_online, \
+         accounting_session_open = excluded.accounting_session_open, \
          ip_address = excluded.ip_address, \
          mac_address = COALESCE(excluded.mac_address, network_state.mac_address), \
          session_started_at = excluded.session_started_at, \

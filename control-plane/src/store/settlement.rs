@@ -100,6 +100,7 @@ impl Store {
             insert_audit(&mut *tx, &entry).await?;
         }
         tx.commit().await?;
+        self.note_subscriber_change();
         Ok(Completion::Settled(Box::new(settlement)))
     }
 
@@ -161,6 +162,7 @@ impl Store {
             insert_audit(&mut *tx, &entry).await?;
         }
         tx.commit().await?;
+        self.note_subscriber_change();
         Ok(settlement)
     }
 }

@@ -73,6 +73,14 @@ impl RadiusAttributes {
             .filter(|value| !value.is_empty())
     }
 
+    /// The first value of an attribute exactly as sent (a password keeps its spaces).
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .and_then(|values| values.first())
+            .map(String::as_str)
+    }
+
     /// An unsigned integer attribute; absent is `None`, anything else not a number is an error.
     pub fn unsigned(&self, name: &str) -> Result<Option<u64>, AttributeError> {
         match self.text(name) {

@@ -1,6 +1,7 @@
 //! `POST /authorize` (rlm_rest authorize): the check item `control:Cleartext-Password` for PAP
-//! and CHAP and the reply items of the subscriber's package, or a reject; `POST /post-auth`
-//! records the outcome for support staff.
+//! and CHAP and the reply items of the subscriber's package, or a reject, answered from the
+//! in-memory login table (`aaa/pppoe_logins.rs`). The outcome is recorded for support staff:
+//! for PAP here (the request carries the password), for CHAP by `POST /post-auth`.
 
 use std::net::Ipv4Addr;
 
@@ -131,11 +132,18 @@ pub async fn authorize(
     let Ok(username) = PppoeUsername::parse(username) else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
-    let Some(row) = state.store.pppoe_login(username.as_str()).await? else {
+    let Some(row) = state
+        .aaa_logins
+        .login(&state.store, username.as_str())
+        .await?
+    else {
         tracing::info!(username = %username, "Access-Request for an unknown PPPoE username");
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let subscriber = subscriber(&state, &row)?;
+    // With PAP the password is in the request, so the outcome FreeRADIUS's pap module will
+    // reach is known here and recorded now; the site calls post-auth only for the others.
+    let pap_password = attributes.raw("User-Password");
     match decide(&subscriber, &state.aaa.settings, now()) {
         AuthorizeOutcome::Accept(profile) => {
             let kind = match profile.kind {
@@ -143,10 +151,17 @@ pub async fn authorize(
                 AccessKind::WalledGarden(reason) => reason.as_str(),
             };
             tracing::info!(username = %username, pool = kind, "PPPoE login authorized");
+            if let Some(presented) = pap_password {
+                let matches = same_password(presented, &profile.cleartext_password);
+                record(&state, outcome(&attributes, username.as_str(), matches)).await?;
+            }
             Ok((StatusCode::OK, Json(accept_items(profile))).into_response())
         }
         AuthorizeOutcome::Reject(reason) => {
             tracing::info!(username = %username, reason = reason.as_str(), "PPPoE login rejected");
+            if pap_password.is_some() {
+                record(&state, outcome(&attributes, username.as_str(), false)).await?;
+            }
             let mut reply = RestReply::default();
             reply.set(
                 AttributeList::Reply,
@@ -186,19 +201,37 @@ pub async fn post_auth(
     let accepted = !query
         .result
         .is_some_and(|result| result.trim().eq_ignore_ascii_case("reject"));
+    record(&state, outcome(&attributes, username, accepted)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Compares a presented PAP password with the stored one without an early exit.
+fn same_password(presented: &str, stored: &str) -> bool {
+    presented.len() == stored.len()
+        && presented
+            .bytes()
+            .zip(stored.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+fn outcome(attributes: &RadiusAttributes, username: &str, accepted: bool) -> AuthOutcome {
     let nas = attributes
         .text("NAS-IP-Address")
         .or_else(|| attributes.text("NAS-Identifier"));
-    let outcome = AuthOutcome {
+    AuthOutcome {
         username: username.to_owned(),
         accepted,
         nas: nas.map(str::to_owned),
         calling_station_id: attributes.text("Calling-Station-Id").map(str::to_owned),
         at: now_text(),
-    };
-    // Queued for the batch writer; written here only when the queue is full.
+    }
+}
+
+/// Queues an outcome for the batch writer; writes it here only when the queue is full.
+async fn record(state: &AppState, outcome: AuthOutcome) -> Result<(), ApiError> {
     if let Err(outcome) = state.aaa_auth_log.queue(outcome) {
         state.store.record_auth_outcomes(&[outcome]).await?;
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

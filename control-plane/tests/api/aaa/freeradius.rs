@@ -118,6 +118,11 @@ async fn pap_and_chap_with_the_package_rate(app: &TestApp) {
     assert_eq!(last_auth("reject").await["nas"], "10.0.0.1");
     accepted(&radclient(port, "auth", &pap(RAHIM.2, "rahim-pass"), 5).await);
     last_auth("accept").await;
+    // CHAP outcomes come through post-auth (netops never sees the CHAP password).
+    rejected(&radclient(port, "auth", &chap(RAHIM.2, "wrong-pass"), 5).await);
+    last_auth("reject").await;
+    accepted(&radclient(port, "auth", &chap(RAHIM.2, "rahim-pass"), 5).await);
+    last_auth("accept").await;
 }
 aaa_backends!(pap_and_chap_with_the_package_rate, super::with_aaa);
 

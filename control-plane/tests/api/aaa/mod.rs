@@ -7,6 +7,7 @@ mod lab;
 mod radius_api;
 mod session_hints;
 mod staff;
+mod totals;
 
 use control_plane::config::{Config, Secret};
 use serde_json::{json, Value};
@@ -78,6 +79,8 @@ pub async fn exec(app: &TestApp, sql: &str, value: &str, code: &str) {
         .execute(app.store.pool())
         .await
         .expect("update customer");
+    // As the store's own methods do after a write authorize reads.
+    app.store.note_subscriber_change();
 }
 
 /// The subscriber app's network status of a demo customer.

@@ -11,7 +11,12 @@ use crate::aaa_backends;
 use crate::helpers::{TestApp, RAHIM};
 
 /// Posts rlm_rest JSON with an optional key; returns status and body (`Null` when empty).
-async fn post(app: &TestApp, path: &str, key: Option<&str>, body: Value) -> (StatusCode, Value) {
+pub(super) async fn post(
+    app: &TestApp,
+    path: &str,
+    key: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
     let mut request = app
         .client
         .post(format!("{}/api/v1/radius{path}", app.base))
@@ -42,7 +47,7 @@ fn attrs(pairs: &[(&str, Value)]) -> Value {
     Value::Object(object)
 }
 
-fn acct(status: &str, session: &str, extra: &[(&str, Value)]) -> Value {
+pub(super) fn acct(status: &str, session: &str, extra: &[(&str, Value)]) -> Value {
     let mut pairs = vec![
         ("Acct-Status-Type", json!(status)),
         ("User-Name", json!(RAHIM.2)),
@@ -116,19 +121,28 @@ async fn authorize_answers_in_rlm_rest_form(app: &TestApp) {
     let (status, _) = post(app, "/authorize", Some(API_KEY), json!([1])).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // A write around this control plane's store (another replica, an operator's SQL) is
+    // seen through the database's version counter within its poll interval.
     sqlx::query("UPDATE customers SET status = 'suspended' WHERE customer_code = $1")
         .bind(RAHIM.0)
         .execute(app.store.pool())
         .await
         .unwrap();
-    let (status, reply) = post(
-        app,
-        "/authorize",
-        Some(API_KEY),
-        attrs(&[("User-Name", json!(RAHIM.2))]),
+    let reply = crate::helpers::eventually(
+        "the suspension reaches authorize",
+        Duration::from_secs(10),
+        || async {
+            let (status, reply) = post(
+                app,
+                "/authorize",
+                Some(API_KEY),
+                attrs(&[("User-Name", json!(RAHIM.2))]),
+            )
+            .await;
+            (status == StatusCode::UNAUTHORIZED).then_some(reply)
+        },
     )
     .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply["reply:Reply-Message"]["value"], "account suspended");
 }
 aaa_backends!(authorize_answers_in_rlm_rest_form, super::with_aaa);
