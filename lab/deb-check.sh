@@ -73,7 +73,7 @@ check_package() {
     "$root/usr/bin/$binary" --version | grep -q "$version" \
         || fail "$binary --version does not print $version"
     if have readelf; then
-        ! readelf -S "$root/usr/bin/$binary" | grep -q '\.debug_' \
+        ! readelf -S --wide "$root/usr/bin/$binary" | grep -Eq '\.debug_(info|line|str) ' \
             || fail "$binary is not stripped of debug information"
     else
         skip "readelf is not installed (binutils): stripping not checked"
