@@ -80,6 +80,8 @@ pub struct Limits {
     pub reboot_cooldown_secs: u64,
     /// Least time between two session disconnects asked by a subscriber.
     pub disconnect_cooldown_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (limits and audit log).
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
 }
 
 impl Default for Limits {
@@ -91,6 +93,7 @@ impl Default for Limits {
             login_lockout_secs: 900,
             reboot_cooldown_secs: 300,
             disconnect_cooldown_secs: 60,
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -182,6 +185,7 @@ struct FileLimits {
     login_lockout_secs: Option<u64>,
     reboot_cooldown_secs: Option<u64>,
     disconnect_cooldown_secs: Option<u64>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -358,6 +362,15 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     }
     if let Some(v) = file.limits.disconnect_cooldown_secs {
         limits.disconnect_cooldown_secs = v;
+    }
+    if let Some(entries) = file.limits.trusted_proxies {
+        match crate::http::client_address::TrustedProxies::parse(&entries) {
+            Ok(proxies) => limits.trusted_proxies = proxies,
+            Err(bad) => problems.extend(
+                bad.into_iter()
+                    .map(|problem| format!("{}: {problem}", at("limits.trusted_proxies"))),
+            ),
+        }
     }
 }
 

@@ -66,7 +66,8 @@ fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, Stri
     .map_err(|e| e.body_text())
 }
 
-/// The address of the client, as the TCP connection shows it.
+/// The address of the client: the TCP peer, or behind a trusted reverse proxy the address it
+/// forwards (`[limits] trusted_proxies`, see `client_address.rs`).
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
@@ -74,12 +75,25 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+        let Some(peer) = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
-        Ok(ClientIp(ip))
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientIp("unknown".to_owned()));
+        };
+        let forwarded_for = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok());
+        let ip = match parts
+            .extensions
+            .get::<std::sync::Arc<crate::http::client_address::TrustedProxies>>()
+        {
+            Some(proxies) => proxies.client(peer, forwarded_for),
+            None => peer,
+        };
+        Ok(ClientIp(ip.to_string()))
     }
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod agent;
 pub mod amount;
 pub mod audit;
+pub mod client_address;
 pub mod csv;
 pub mod customer;
 pub mod extract;
@@ -65,7 +66,10 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
             state.metrics.clone(),
             crate::telemetry::track_requests,
         ))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::Extension(Arc::new(
+            state.limits.trusted_proxies.clone(),
+        )));
     (app, doc)
 }
 
