@@ -82,12 +82,13 @@ pub async fn run_agent_with_reloads(
     let executor = tokio::spawn(executor.run(commands_rx, stopped(shutdown.clone())));
 
     let url = ControlPlaneUrl::parse(&config.control_plane_url)?;
-    let uplink_config = UplinkConfig::new(
+    let mut uplink_config = UplinkConfig::new(
         url,
         &config.agent_id,
         config.token.clone(),
         &config.spool_dir,
     );
+    uplink_config.ca_file = config.control_plane_ca_file.clone();
     let (status_tx, mut status_rx) = watch::channel(UplinkStatus::default());
     let spool_gauge = metrics.clone();
     tokio::spawn(async move {

@@ -80,6 +80,10 @@ pub fn plan_reload(running: &AgentConfig, new: &AgentConfig) -> ReloadPlan {
         "control_plane.url",
     );
     differs(running.token != new.token, "control_plane.token");
+    differs(
+        running.control_plane_ca_file != new.control_plane_ca_file,
+        "control_plane.ca_file",
+    );
     differs(running.spool_dir != new.spool_dir, "spool.dir");
     differs(
         running.metrics_listen != new.metrics_listen,

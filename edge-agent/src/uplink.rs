@@ -24,12 +24,14 @@ mod numbering;
 mod outbox;
 mod state;
 mod status;
+pub mod tls;
 
 use std::future::Future;
 use std::time::Instant;
 
 use proto::{Command, Frame};
 use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::Connector;
 use tracing::{error, info, warn};
 
 pub use config::{ControlPlaneUrl, ControlPlaneUrlError, UplinkConfig, AGENT_WS_PATH};
@@ -54,8 +56,9 @@ use state::{Stop, UplinkState, Waited};
 /// - `status`: updated on every change, for metrics and the CLI.
 ///
 /// On shutdown the socket is closed cleanly and the spool is synced to disk. Connection problems
-/// never end the uplink; only a bad configuration, a spool directory that cannot be opened, or a
-/// `wss://` URL in a build without TLS do.
+/// (certificate errors included: they are logged with a hint and retried) never end the uplink;
+/// only a bad configuration, a spool directory that cannot be opened, or a `ca_file` that cannot
+/// be used for a `wss://` URL do.
 pub async fn run(
     config: UplinkConfig,
     frames: mpsc::Receiver<Frame>,
@@ -67,6 +70,16 @@ pub async fn run(
     if !problems.is_empty() {
         return Err(UplinkError::InvalidConfig { problems });
     }
+    let connector = if config.url.is_tls() {
+        let tls =
+            tls::client_config(config.ca_file.as_deref()).map_err(|source| UplinkError::Tls {
+                url: config.url.to_string(),
+                source,
+            })?;
+        Some(Connector::Rustls(tls))
+    } else {
+        None
+    };
     let spool = Spool::open(&config.spool_dir, config.spool)?;
     let mut state = UplinkState::new(spool, frames, commands, status, config.outbox_capacity);
     let mut backoff = Backoff::new(config.reconnect_initial, config.reconnect_max);
@@ -75,26 +88,37 @@ pub async fn run(
 
     let stop = loop {
         let attempt = state
-            .spool_while(handshake::establish(&config), shutdown.as_mut())
+            .spool_while(
+                handshake::establish(&config, connector.clone()),
+                shutdown.as_mut(),
+            )
             .await;
         let connection = match attempt {
             Waited::Stopped(stop) => break stop,
             Waited::Done(Ok(connection)) => connection,
             Waited::Done(Err(connect_error)) => {
-                if connect_error.is_missing_tls() {
-                    return Err(UplinkError::TlsUnavailable {
-                        url: config.url.to_string(),
-                    });
-                }
                 state.report(|s| s.connect_failures_total += 1);
                 let retry_in = backoff.next_delay(&mut rand::thread_rng());
-                warn!(
-                    url = %config.url,
-                    error = %ErrorChain(&connect_error),
-                    retry_in_ms = retry_in.as_millis() as u64,
-                    pending_batches = state.spool.depth().pending_batches,
-                    "cannot reach the control plane; spooling"
-                );
+                if let Some(problem) = connect_error.certificate_problem() {
+                    warn!(
+                        url = %config.url,
+                        certificate_problem = ?problem,
+                        error = %ErrorChain(&connect_error),
+                        retry_in_ms = retry_in.as_millis() as u64,
+                        pending_batches = state.spool.depth().pending_batches,
+                        "the control plane's TLS certificate is not accepted; spooling. \
+                         Check the certificate's name and dates, or set control_plane.ca_file \
+                         to the CA that signed it"
+                    );
+                } else {
+                    warn!(
+                        url = %config.url,
+                        error = %ErrorChain(&connect_error),
+                        retry_in_ms = retry_in.as_millis() as u64,
+                        pending_batches = state.spool.depth().pending_batches,
+                        "cannot reach the control plane; spooling"
+                    );
+                }
                 match state
                     .spool_while(tokio::time::sleep(retry_in), shutdown.as_mut())
                     .await

@@ -161,30 +161,45 @@ async fn wrong_token_is_refused_and_retried_without_giving_up() {
 }
 
 #[tokio::test]
-async fn wss_url_without_tls_support_stops_with_a_clear_error() {
-    // Something listening on 127.0.0.1, so the TCP connect succeeds and TLS is what fails.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let url = ControlPlaneUrl::parse(&format!("wss://127.0.0.1:{port}")).expect("url");
+async fn wss_url_to_a_plain_control_plane_fails_and_retries() {
+    // The control plane speaks plain WebSocket, so the TLS handshake is what fails.
+    let control_plane = ControlPlane::start().await;
+    let plain = control_plane.url().to_string();
+    let url = ControlPlaneUrl::parse(&plain.replacen("ws://", "wss://", 1)).expect("url");
     let spool_dir = tempfile::tempdir().expect("tempdir");
+    let mut agent = Agent::start(test_config(url, spool_dir.path()));
+    let status = agent
+        .wait_status("TLS failures counted", |s| s.connect_failures_total >= 2)
+        .await;
+    assert!(!status.connected);
+    assert!(agent.is_running());
+    assert!(control_plane.view().hellos.is_empty());
+    agent.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn wss_url_with_an_unusable_ca_file_stops_with_a_clear_error() {
+    let url = ControlPlaneUrl::parse("wss://127.0.0.1:9").expect("url");
+    let spool_dir = tempfile::tempdir().expect("tempdir");
+    let mut config = test_config(url, spool_dir.path());
+    config.ca_file = Some(spool_dir.path().join("missing-ca.pem"));
     let (_frames_tx, frames) = mpsc::channel(1);
     let (commands, _commands_rx) = mpsc::channel(1);
     let (status, _status_rx) = watch::channel(UplinkStatus::default());
-    let run = uplink::run(
-        test_config(url, spool_dir.path()),
-        frames,
-        commands,
-        status,
-        std::future::pending(),
-    );
+    let run = uplink::run(config, frames, commands, status, std::future::pending());
     let result = tokio::time::timeout(WAIT, run)
         .await
         .expect("stops in time");
     match result {
-        Err(UplinkError::TlsUnavailable { url }) => assert!(url.starts_with("wss://")),
-        other => panic!("expected TlsUnavailable, got {other:?}"),
+        Err(error @ UplinkError::Tls { .. }) => {
+            let text = format!(
+                "{error}: {}",
+                std::error::Error::source(&error).expect("cause")
+            );
+            assert!(text.contains("wss://127.0.0.1:9"), "{text}");
+            assert!(text.contains("ca_file"), "{text}");
+        }
+        other => panic!("expected a TLS setup error, got {other:?}"),
     }
 }
 

@@ -32,6 +32,8 @@ pub(super) struct ControlPlaneSection {
     pub url: Option<String>,
     pub token: Option<String>,
     pub token_file: Option<String>,
+    /// PEM file of a private CA for `wss://`; relative paths start at the config file's folder.
+    pub ca_file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

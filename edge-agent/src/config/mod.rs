@@ -28,6 +28,8 @@ pub struct AgentConfig {
     /// `ws://` or `wss://` URL of the control plane's agent endpoint.
     pub control_plane_url: String,
     pub token: AgentToken,
+    /// PEM file of a private CA trusted for `wss://` besides the system's roots.
+    pub control_plane_ca_file: Option<PathBuf>,
     pub spool_dir: PathBuf,
     pub metrics_listen: SocketAddr,
     /// `None` disables the clock check.

@@ -112,6 +112,43 @@ fn unknown_keys_and_duplicates() {
     check(&token_file, &["control_plane.token_file"]);
 }
 
+/// A self-signed CA certificate (`openssl req -x509 -newkey ec`), only ever parsed.
+const TEST_CA_PEM: &str = include_str!("test-ca.pem");
+
+#[test]
+fn control_plane_ca_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_ca = |path: &Path| {
+        VALID.replace(
+            "token = \"agent-secret-token\"",
+            &format!(
+                "token = \"agent-secret-token\"\nca_file = \"{}\"",
+                path.display()
+            ),
+        )
+    };
+    let good = dir.path().join("ca.pem");
+    std::fs::write(&good, TEST_CA_PEM).expect("write");
+    let config = parse_config(&with_ca(&good), Path::new("/etc/netops")).expect("valid");
+    assert_eq!(
+        config.control_plane_ca_file.as_deref(),
+        Some(good.as_path())
+    );
+
+    check(
+        &with_ca(&dir.path().join("missing.pem")),
+        &["control_plane.ca_file"],
+    );
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "no certificate here\n").expect("write");
+    check(&with_ca(&empty), &["control_plane.ca_file"]);
+    let problems = parse_config(&with_ca(&empty), Path::new("/etc/netops")).unwrap_err();
+    assert!(
+        problems[0].message.contains("no PEM certificate"),
+        "{problems:?}"
+    );
+}
+
 const BRAS_WITH_RADIUS: &str = r#"
 [agent]
 id = "site-a"

@@ -14,6 +14,7 @@ use super::bgp::{bgp_access, BgpShell};
 use super::file::{AgentFile, DeviceSection, SnmpSection};
 use super::ssh::ssh_access;
 use super::{AgentConfig, ConfigProblem, DeviceConfig, ProfileChoice};
+use crate::uplink::tls::CaFileError;
 
 #[derive(Default)]
 pub(super) struct Problems(Vec<ConfigProblem>);
@@ -66,9 +67,14 @@ pub(super) fn validate(file: AgentFile, base: &Path) -> Result<AgentConfig, Vec<
     let agent_name = agent.name.unwrap_or_else(|| agent_id.clone());
 
     let control = file.control_plane;
-    let (url, token, token_file) = match control {
-        Some(section) => (section.url, section.token, section.token_file),
-        None => (None, None, None),
+    let (url, token, token_file, ca_file) = match control {
+        Some(section) => (
+            section.url,
+            section.token,
+            section.token_file,
+            section.ca_file,
+        ),
+        None => (None, None, None, None),
     };
     let control_plane_url = problems.required(
         "control_plane.url",
@@ -86,6 +92,17 @@ pub(super) fn validate(file: AgentFile, base: &Path) -> Result<AgentConfig, Vec<
         );
     }
     let token = agent_token(&mut problems, token, token_file, base);
+    let control_plane_ca_file = ca_file.map(|file| {
+        let path = resolve(base, &file);
+        if let Err(error) = crate::uplink::tls::read_ca_file(&path) {
+            let hint = match error {
+                CaFileError::Unreadable { .. } => "check the path and that the agent may read it",
+                _ => "put the PEM certificate of the CA that signed the control plane's (or its TLS proxy's) certificate in it",
+            };
+            problems.add("control_plane.ca_file", error.to_string(), hint);
+        }
+        path
+    });
 
     let spool_dir = problems.required(
         "spool.dir",
@@ -162,6 +179,7 @@ pub(super) fn validate(file: AgentFile, base: &Path) -> Result<AgentConfig, Vec<
         agent_name,
         control_plane_url,
         token,
+        control_plane_ca_file,
         spool_dir: resolve(base, &spool_dir),
         metrics_listen,
         ntp_server: ntp_server.filter(|server| !server.trim().is_empty()),

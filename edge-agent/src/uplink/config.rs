@@ -95,6 +95,8 @@ pub struct UplinkConfig {
     /// How many non-`Samples` frames (optics, session events, command results) are kept while
     /// disconnected; beyond it the oldest are dropped and counted.
     pub outbox_capacity: usize,
+    /// PEM file of a private CA trusted for `wss://`, besides the system's roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl UplinkConfig {
@@ -125,6 +127,7 @@ impl UplinkConfig {
             reconnect_max: Self::DEFAULT_RECONNECT_MAX,
             healthy_after: Self::DEFAULT_HEALTHY_AFTER,
             outbox_capacity: Self::DEFAULT_OUTBOX_CAPACITY,
+            ca_file: None,
         }
     }
 

@@ -7,6 +7,7 @@ use proto::{DecodeError, EncodeError, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};
 use thiserror::Error;
 use tokio_tungstenite::tungstenite;
 
+use super::tls::TlsSetupError;
 use crate::spool::SpoolError;
 
 /// Why the uplink stopped for good. Connection problems are not errors: the uplink retries them.
@@ -16,10 +17,12 @@ pub enum UplinkError {
     InvalidConfig { problems: Vec<String> },
     #[error("cannot open the spool")]
     Spool(#[from] SpoolError),
-    #[error(
-        "{url} needs TLS, which this build of the edge agent does not include; use a ws:// URL to a TLS-terminating proxy or a build with TLS support"
-    )]
-    TlsUnavailable { url: String },
+    #[error("cannot set up TLS for {url}")]
+    Tls {
+        url: String,
+        #[source]
+        source: TlsSetupError,
+    },
 }
 
 /// Why one connection attempt failed before the control plane answered `Hello`.
@@ -49,14 +52,22 @@ pub(crate) enum ConnectError {
 }
 
 impl ConnectError {
-    /// True when retrying cannot help: the URL asks for TLS and this build has none.
-    pub(crate) fn is_missing_tls(&self) -> bool {
-        matches!(
-            self,
-            Self::WebSocket(tungstenite::Error::Url(
-                tungstenite::error::UrlError::TlsFeatureNotEnabled
-            ))
-        )
+    /// The control plane's certificate was not accepted (untrusted, expired, wrong name), as
+    /// opposed to a network or protocol problem.
+    pub(crate) fn certificate_problem(&self) -> Option<&rustls::CertificateError> {
+        let tls_error = match self {
+            Self::WebSocket(tungstenite::Error::Io(io)) => {
+                io.get_ref()?.downcast_ref::<rustls::Error>()?
+            }
+            Self::WebSocket(tungstenite::Error::Tls(tungstenite::error::TlsError::Rustls(
+                error,
+            ))) => error,
+            _ => return None,
+        };
+        match tls_error {
+            rustls::Error::InvalidCertificate(problem) => Some(problem),
+            _ => None,
+        }
     }
 }
 

@@ -7,7 +7,9 @@ use proto::{
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{
+    connect_async_tls_with_config, Connector, MaybeTlsStream, WebSocketStream,
+};
 
 use super::error::ConnectError;
 use super::UplinkConfig;
@@ -21,14 +23,20 @@ pub(crate) struct Connection {
 }
 
 /// Connects and introduces the agent; each of the two steps is bounded by `hello_timeout`.
-pub(crate) async fn establish(config: &UplinkConfig) -> Result<Connection, ConnectError> {
+/// `connector` carries the TLS configuration for `wss://` URLs.
+pub(crate) async fn establish(
+    config: &UplinkConfig,
+    connector: Option<Connector>,
+) -> Result<Connection, ConnectError> {
     let timeout_ms = config.hello_timeout.as_millis();
-    let (mut socket, _response) = timeout(config.hello_timeout, connect_async(config.url.as_str()))
-        .await
-        .map_err(|_| ConnectError::Timeout {
-            phase: "connecting",
-            timeout_ms,
-        })??;
+    let connect = connect_async_tls_with_config(config.url.as_str(), None, false, connector);
+    let (mut socket, _response) =
+        timeout(config.hello_timeout, connect)
+            .await
+            .map_err(|_| ConnectError::Timeout {
+                phase: "connecting",
+                timeout_ms,
+            })??;
     let hello = Frame::Hello(Hello {
         protocol_version: PROTOCOL_VERSION,
         agent_id: config.agent_id.clone(),
