@@ -5,8 +5,9 @@ use thiserror::Error;
 /// The newest protocol version this build speaks; sent in `Hello`.
 ///
 /// Version 2 adds `SubscriberKeys` and `IndexedSamples`: subscribers numbered per connection,
-/// so a batch entry is a few varints instead of a key. Every version 1 frame is unchanged.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// so a batch entry is a few varints instead of a key. Version 3 adds `InventoryChunk`: an
+/// inventory too large for one frame goes as several. Every older frame is unchanged.
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// The oldest protocol version this build still decodes.
 pub const MIN_PROTOCOL_VERSION: u16 = 1;
@@ -47,6 +48,7 @@ mod tests {
     fn negotiation() {
         check(1, Ok(1));
         check(2, Ok(2));
+        check(3, Ok(3));
         check(7, Ok(PROTOCOL_VERSION));
         check(0, Err(VersionMismatch { peer_version: 0 }));
     }

@@ -42,22 +42,22 @@ fn unknown_tags() {
 #[test]
 fn unsupported_versions() {
     check(
-        &hex("03 00 0a 2a"),
+        &hex("04 00 0a 2a"),
         DecodeError::UnsupportedVersion {
-            peer_version: 3,
+            peer_version: 4,
             min_supported: 1,
-            max_supported: 2,
+            max_supported: 3,
         },
-        "peer speaks protocol version 3, this build speaks versions 1 to 2",
+        "peer speaks protocol version 4, this build speaks versions 1 to 3",
     );
     check(
         &hex("00 00 0a 2a"),
         DecodeError::UnsupportedVersion {
             peer_version: 0,
             min_supported: 1,
-            max_supported: 2,
+            max_supported: 3,
         },
-        "peer speaks protocol version 0, this build speaks versions 1 to 2",
+        "peer speaks protocol version 0, this build speaks versions 1 to 3",
     );
 }
 
@@ -82,6 +82,46 @@ fn frames_newer_than_their_envelope() {
     );
     // A version 1 frame reads the same under a version 2 envelope.
     assert_eq!(decode_frame(&hex("02 00 0a 2a")), Ok(common::ping()));
+}
+
+#[test]
+fn malformed_inventory_chunks() {
+    // InventoryChunk (tag 14) came with version 3; a version 2 envelope cannot carry it.
+    check(
+        &hex("02 00 0e  05 00 01 00 00 00"),
+        DecodeError::NotInVersion {
+            frame: "InventoryChunk",
+            version: 2,
+        },
+        "InventoryChunk frame does not exist in protocol version 2",
+    );
+    check(
+        &hex("03 00 0e  05 00 00 00 00 00"),
+        DecodeError::BadChunkPosition { index: 0, count: 0 },
+        "InventoryChunk frame says it is chunk 0 of 0; chunks count from 0 and a set has at least one",
+    );
+    check(
+        &hex("03 00 0e  05 02 02 00 00 00"),
+        DecodeError::BadChunkPosition { index: 2, count: 2 },
+        "InventoryChunk frame says it is chunk 2 of 2; chunks count from 0 and a set has at least one",
+    );
+    check(
+        &hex("03 00 0e  05 00 01 00 00"),
+        DecodeError::Truncated {
+            frame: "InventoryChunk",
+        },
+        "InventoryChunk frame is truncated",
+    );
+    check(
+        &hex("03 00 0e  05 00 01 00 00 00 00"),
+        DecodeError::TrailingBytes {
+            frame: "InventoryChunk",
+            count: 1,
+        },
+        "InventoryChunk frame has 1 unexpected trailing bytes",
+    );
+    // The only chunk of a set, empty, is valid.
+    assert!(decode_frame(&hex("03 00 0e  05 00 01 00 00 00")).is_ok());
 }
 
 #[test]
