@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::{
-    DecodeError, EncodeError, Frame, FrameTag, InventoryChunk, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
+    DecodeError, EncodeError, Frame, FrameTag, InventoryChunk, MIN_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
 };
 
 /// Largest frame either side sends or accepts, envelope included.

@@ -1,8 +1,8 @@
 //! The `Frame` enum and the one-byte tags that identify each frame on the wire.
 
 use crate::{
-    Ack, Command, CommandResult, Hello, HelloAck, IndexedSamples, Inventory, InventoryChunk, Optics,
-    Ping, Pong, Samples, SessionEvent, SubscriberKeys,
+    Ack, Command, CommandResult, Hello, HelloAck, IndexedSamples, Inventory, InventoryChunk,
+    Optics, Ping, Pong, Samples, SessionEvent, SubscriberKeys,
 };
 
 /// Every message agents and the control plane exchange.

@@ -153,7 +153,9 @@ mod tests {
         let mut inventory = Inventory::default();
         for chunk in chunks {
             inventory.devices.extend(chunk.devices.iter().cloned());
-            inventory.interfaces.extend(chunk.interfaces.iter().cloned());
+            inventory
+                .interfaces
+                .extend(chunk.interfaces.iter().cloned());
             inventory
                 .subscriber_keys
                 .extend(chunk.subscriber_keys.iter().cloned());
@@ -165,12 +167,17 @@ mod tests {
     fn a_large_device_is_split_and_every_chunk_fits() {
         let inventory = Inventory {
             devices: vec![device("bras-1"), device("olt-1")],
-            interfaces: interfaces("bras-1", 3_000).chain(interfaces("olt-1", 10)).collect(),
+            interfaces: interfaces("bras-1", 3_000)
+                .chain(interfaces("olt-1", 10))
+                .collect(),
             subscriber_keys: vec![SubscriberKey::PppoeUsername("alice".into())],
         };
         let max = 16 * 1024;
         let single = encode_frame(&Frame::Inventory(inventory.clone())).unwrap();
-        assert!(single.len() > max, "the test needs an inventory over the limit");
+        assert!(
+            single.len() > max,
+            "the test needs an inventory over the limit"
+        );
         let chunks = split_inventory(&inventory, 7, max).unwrap();
         assert!(chunks.len() > 2, "{} chunks", chunks.len());
         for (index, chunk) in chunks.iter().enumerate() {
@@ -179,7 +186,10 @@ mod tests {
             assert_eq!(chunk.chunk_count as usize, chunks.len());
             let bytes = encode_frame(&Frame::InventoryChunk(chunk.clone())).unwrap();
             assert!(bytes.len() <= max, "chunk {index} is {} bytes", bytes.len());
-            assert_eq!(decode_frame(&bytes), Ok(Frame::InventoryChunk(chunk.clone())));
+            assert_eq!(
+                decode_frame(&bytes),
+                Ok(Frame::InventoryChunk(chunk.clone()))
+            );
         }
         assert_eq!(joined(&chunks), inventory);
         // The small device starts a chunk of its own rather than being cut.
@@ -188,7 +198,10 @@ mod tests {
             .find(|c| c.devices.iter().any(|d| d.device_id == "olt-1"))
             .unwrap();
         assert_eq!(
-            olt.interfaces.iter().filter(|i| i.device_id == "olt-1").count(),
+            olt.interfaces
+                .iter()
+                .filter(|i| i.device_id == "olt-1")
+                .count(),
             10
         );
     }
