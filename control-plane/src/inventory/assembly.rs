@@ -11,7 +11,7 @@ use super::limits::InventoryLimits;
 pub enum ChunkError {
     #[error("InventoryChunk set of {count} chunks; at most {max} are accepted")]
     TooManyChunks { count: u32, max: usize },
-    #[error("InventoryChunk set holds more than {max} bytes; at most {max} are accepted")]
+    #[error("InventoryChunk set holds more than {max} bytes before it is complete")]
     TooManyBytes { max: usize },
     #[error("InventoryChunk set lists more than {max} {what}; at most {max} are accepted")]
     TooManyEntries { what: &'static str, max: usize },
