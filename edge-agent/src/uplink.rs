@@ -8,7 +8,9 @@
 //!
 //! When the control plane speaks protocol version 2, a connection numbers the subscribers of
 //! the batches it sends (`numbering.rs`): each key goes once per connection, in
-//! `SubscriberKeys`, and batches go as `IndexedSamples`.
+//! `SubscriberKeys`, and batches go as `IndexedSamples`. An inventory too large for one frame
+//! goes as `InventoryChunk`s when it speaks version 3 (`inventory_frames.rs`); an older control
+//! plane cannot take it, which is logged.
 //!
 //! `state.rs` holds what lives across connections, `handshake.rs` opens one, `connection.rs`
 //! runs it; `backoff.rs`, `liveness.rs`, `numbering.rs` and `outbox.rs` are the small policies
@@ -19,6 +21,7 @@ mod config;
 mod connection;
 mod error;
 mod handshake;
+mod inventory_frames;
 mod liveness;
 mod numbering;
 mod outbox;

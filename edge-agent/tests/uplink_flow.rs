@@ -193,3 +193,69 @@ async fn batches_go_by_number_to_version_2_and_by_key_to_version_1() {
         control_plane.stop().await;
     }
 }
+
+/// A BRAS whose PPPoE interfaces do not fit one frame.
+fn large_inventory() -> Inventory {
+    Inventory {
+        devices: vec![proto::Device {
+            device_id: "bras-1".into(),
+            kind: proto::DeviceKind::Bras,
+            profile: "mikrotik-pppoe-bras".into(),
+            management_address: "127.0.0.1".into(),
+        }],
+        interfaces: (1..=100_000)
+            .map(|if_index| proto::Interface {
+                device_id: "bras-1".into(),
+                if_index,
+                if_name: format!("<pppoe-subscriber-{if_index:07}.gulshan>"),
+                speed_bps: None,
+            })
+            .collect(),
+        subscriber_keys: Vec::new(),
+    }
+}
+
+/// An inventory over the frame limit goes as `InventoryChunk`s to a control plane of protocol
+/// version 3; one of version 2 cannot take it, so nothing of it goes and the loss is counted.
+#[tokio::test]
+async fn an_inventory_over_the_frame_limit_goes_in_chunks_from_version_3() {
+    let large = large_inventory();
+    assert!(proto::encode_frame(&Frame::Inventory(large.clone())).is_err());
+    let chunks = proto::split_inventory(&large, 1, proto::MAX_FRAME_BYTES)
+        .unwrap()
+        .len();
+    assert!(chunks >= 2, "{chunks} chunks");
+    for max_version in [PROTOCOL_VERSION, 2] {
+        let behaviour = Behaviour::default();
+        behaviour
+            .max_protocol_version
+            .store(max_version.into(), std::sync::atomic::Ordering::SeqCst);
+        let mut control_plane = ControlPlane::start_with(behaviour).await;
+        let spool_dir = tempfile::tempdir().expect("tempdir");
+        let mut agent = Agent::start(test_config(control_plane.url(), spool_dir.path()));
+        agent.wait_status("connected", |s| s.connected).await;
+        agent.send_frame(Frame::Inventory(large.clone())).await;
+        if max_version >= 3 {
+            let view = control_plane
+                .wait_for("every chunk", |v| v.other_frames.len() >= chunks)
+                .await;
+            assert_eq!(view.other_frames, vec!["InventoryChunk"; chunks]);
+        } else {
+            agent
+                .wait_status("the inventory counted as lost", |s| {
+                    s.frames_lost_total >= 1
+                })
+                .await;
+            // A small inventory after it goes as one frame, and is the only one sent.
+            agent
+                .send_frame(Frame::Inventory(Inventory::default()))
+                .await;
+            let view = control_plane
+                .wait_for("the small inventory", |v| !v.other_frames.is_empty())
+                .await;
+            assert_eq!(view.other_frames, ["Inventory"]);
+        }
+        agent.stop().await.expect("clean stop");
+        control_plane.stop().await;
+    }
+}

@@ -8,7 +8,10 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{DecodeError, EncodeError, Frame, FrameTag, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};
+use crate::{
+    DecodeError, EncodeError, Frame, FrameTag, InventoryChunk, MIN_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
+};
 
 /// Largest frame either side sends or accepts, envelope included.
 pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
@@ -36,6 +39,7 @@ pub fn encode_frame(frame: &Frame) -> Result<Vec<u8>, EncodeError> {
         Frame::Pong(body) => append_body(tag, body, out),
         Frame::SubscriberKeys(body) => append_body(tag, body, out),
         Frame::IndexedSamples(body) => append_body(tag, body, out),
+        Frame::InventoryChunk(body) => append_body(tag, body, out),
     }?;
     if out.len() > MAX_FRAME_BYTES {
         return Err(EncodeError::TooLarge {
@@ -106,7 +110,19 @@ pub fn decode_frame(bytes: &[u8]) -> Result<Frame, DecodeError> {
         FrameTag::Pong => Frame::Pong(decode_body(tag, body)?),
         FrameTag::SubscriberKeys => Frame::SubscriberKeys(decode_body(tag, body)?),
         FrameTag::IndexedSamples => Frame::IndexedSamples(decode_body(tag, body)?),
+        FrameTag::InventoryChunk => Frame::InventoryChunk(checked_chunk(decode_body(tag, body)?)?),
     })
+}
+
+/// A chunk's place in its set must make sense: at least one chunk, and the index within it.
+fn checked_chunk(chunk: InventoryChunk) -> Result<InventoryChunk, DecodeError> {
+    if chunk.chunk_count == 0 || chunk.chunk_index >= chunk.chunk_count {
+        return Err(DecodeError::BadChunkPosition {
+            index: chunk.chunk_index,
+            count: chunk.chunk_count,
+        });
+    }
+    Ok(chunk)
 }
 
 fn decode_body<T: DeserializeOwned>(tag: FrameTag, body: &[u8]) -> Result<T, DecodeError> {

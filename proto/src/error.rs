@@ -27,6 +27,8 @@ pub enum DecodeError {
     Truncated { frame: &'static str },
     #[error("{frame} frame has {count} unexpected trailing bytes")]
     TrailingBytes { frame: &'static str, count: usize },
+    #[error("InventoryChunk frame says it is chunk {index} of {count}; chunks count from 0 and a set has at least one")]
+    BadChunkPosition { index: u32, count: u32 },
     #[error("{frame} frame body is malformed")]
     Malformed {
         frame: &'static str,

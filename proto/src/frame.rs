@@ -1,8 +1,8 @@
 //! The `Frame` enum and the one-byte tags that identify each frame on the wire.
 
 use crate::{
-    Ack, Command, CommandResult, Hello, HelloAck, IndexedSamples, Inventory, Optics, Ping, Pong,
-    Samples, SessionEvent, SubscriberKeys,
+    Ack, Command, CommandResult, Hello, HelloAck, IndexedSamples, Inventory, InventoryChunk,
+    Optics, Ping, Pong, Samples, SessionEvent, SubscriberKeys,
 };
 
 /// Every message agents and the control plane exchange.
@@ -21,6 +21,7 @@ pub enum Frame {
     Pong(Pong),
     SubscriberKeys(SubscriberKeys),
     IndexedSamples(IndexedSamples),
+    InventoryChunk(InventoryChunk),
 }
 
 /// The envelope's frame tag. Values are fixed forever; new frames take new values and `0` is
@@ -41,10 +42,11 @@ pub enum FrameTag {
     Pong = 11,
     SubscriberKeys = 12,
     IndexedSamples = 13,
+    InventoryChunk = 14,
 }
 
 impl FrameTag {
-    pub const ALL: [FrameTag; 13] = [
+    pub const ALL: [FrameTag; 14] = [
         Self::Hello,
         Self::HelloAck,
         Self::Inventory,
@@ -58,6 +60,7 @@ impl FrameTag {
         Self::Pong,
         Self::SubscriberKeys,
         Self::IndexedSamples,
+        Self::InventoryChunk,
     ];
 
     pub fn from_byte(byte: u8) -> Option<Self> {
@@ -79,6 +82,7 @@ impl FrameTag {
             Self::Pong => "Pong",
             Self::SubscriberKeys => "SubscriberKeys",
             Self::IndexedSamples => "IndexedSamples",
+            Self::InventoryChunk => "InventoryChunk",
         }
     }
 
@@ -88,6 +92,7 @@ impl FrameTag {
     pub fn since_version(self) -> u16 {
         match self {
             Self::SubscriberKeys | Self::IndexedSamples => 2,
+            Self::InventoryChunk => 3,
             _ => 1,
         }
     }
@@ -109,6 +114,7 @@ impl Frame {
             Self::Pong(_) => FrameTag::Pong,
             Self::SubscriberKeys(_) => FrameTag::SubscriberKeys,
             Self::IndexedSamples(_) => FrameTag::IndexedSamples,
+            Self::InventoryChunk(_) => FrameTag::InventoryChunk,
         }
     }
 }

@@ -5,10 +5,10 @@ use thiserror::Error;
 /// The newest protocol version this build speaks; sent in `Hello`.
 ///
 /// Version 2 adds `SubscriberKeys` and `IndexedSamples`: subscribers numbered per connection,
-/// so a batch entry is a few varints instead of a key. Every version 1 frame is unchanged.
-/// Version 3 adds command kinds carrying `SessionHints` (appended, so older kinds encode as
-/// before); the control plane sends them only on a version 3 connection
-/// (`Command::for_version`).
+/// so a batch entry is a few varints instead of a key. Version 3 adds command kinds carrying
+/// `SessionHints` (appended, so older kinds encode as before; the control plane sends them only
+/// on a version 3 connection, `Command::for_version`) and `InventoryChunk`: an inventory too
+/// large for one frame goes as several. Every older frame is unchanged.
 pub const PROTOCOL_VERSION: u16 = 3;
 
 /// The oldest protocol version this build still decodes.

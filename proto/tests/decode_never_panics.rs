@@ -187,6 +187,51 @@ proptest! {
     }
 
     #[test]
+    fn split_inventories_fit_and_join_back_unchanged(
+        sizes in proptest::collection::vec((0u32..60, "[a-z0-9<>.-]{1,40}"), 0..6),
+        max_frame_bytes in 400usize..4_000,
+        generation in any::<u64>(),
+    ) {
+        let devices: Vec<proto::Device> = (0..sizes.len())
+            .map(|d| proto::Device {
+                device_id: format!("dev-{d}"),
+                kind: proto::DeviceKind::Bras,
+                profile: "p".into(),
+                management_address: "127.0.0.1".into(),
+            })
+            .collect();
+        let interfaces = sizes
+            .iter()
+            .enumerate()
+            .flat_map(|(d, (count, name))| {
+                (0..*count).map(move |if_index| proto::Interface {
+                    device_id: format!("dev-{d}"),
+                    if_index,
+                    if_name: name.clone(),
+                    speed_bps: Some(u64::from(if_index) * 1_000),
+                })
+            })
+            .collect();
+        let inventory = proto::Inventory { devices, interfaces, subscriber_keys: Vec::new() };
+        let chunks = proto::split_inventory(&inventory, generation, max_frame_bytes)
+            .expect("every entry fits");
+        let mut joined = proto::Inventory::default();
+        for (index, chunk) in chunks.iter().enumerate() {
+            let bytes = encode_frame(&Frame::InventoryChunk(chunk.clone())).expect("encodes");
+            prop_assert!(bytes.len() <= max_frame_bytes, "chunk {} is {} bytes", index, bytes.len());
+            prop_assert_eq!(chunk.chunk_index as usize, index);
+            prop_assert_eq!(chunk.chunk_count as usize, chunks.len());
+            prop_assert_eq!(chunk.generation, generation);
+            let Frame::InventoryChunk(back) = over_the_wire(Frame::InventoryChunk(chunk.clone())) else {
+                panic!("an InventoryChunk decodes as one");
+            };
+            joined.devices.extend(back.devices);
+            joined.interfaces.extend(back.interfaces);
+        }
+        prop_assert_eq!(joined, inventory);
+    }
+
+    #[test]
     fn ping_round_trip(nonce in any::<u64>()) {
         let frame = Frame::Ping(Ping { nonce });
         prop_assert_eq!(decode_frame(&encode_frame(&frame).expect("encodes")), Ok(frame));

@@ -4,7 +4,7 @@
 mod common;
 
 use common::hex;
-use proto::{decode_frame, encode_frame, Frame};
+use proto::{decode_frame, encode_frame, Frame, Interface, InventoryChunk};
 
 fn check(frame: Frame, expected_hex: &str) {
     let expected = hex(expected_hex);
@@ -31,6 +31,27 @@ fn inventory() {
         "01 00 03  01 05 62 72 61 73 31 01 08 6d 69 6b 72 6f 74 69 6b 08 31 30 2e 30 2e 30 2e 31
          01 05 62 72 61 73 31 0f 0b 3c 70 70 70 6f 65 2d 62 6f 62 3e 00
          02 00 03 62 6f 62 02 03 73 77 31 03 67 65 31",
+    );
+}
+
+#[test]
+fn inventory_chunk() {
+    // Version 3: generation 5, chunk 1 of 2, no device, one interface, no subscriber key.
+    check(
+        Frame::InventoryChunk(InventoryChunk {
+            generation: 5,
+            chunk_index: 1,
+            chunk_count: 2,
+            devices: Vec::new(),
+            interfaces: vec![Interface {
+                device_id: "bras1".into(),
+                if_index: 15,
+                if_name: "ge1".into(),
+                speed_bps: None,
+            }],
+            subscriber_keys: Vec::new(),
+        }),
+        "03 00 0e  05 01 02 00 01 05 62 72 61 73 31 0f 03 67 65 31 00 00",
     );
 }
 

@@ -85,6 +85,46 @@ fn frames_newer_than_their_envelope() {
 }
 
 #[test]
+fn malformed_inventory_chunks() {
+    // InventoryChunk (tag 14) came with version 3; a version 2 envelope cannot carry it.
+    check(
+        &hex("02 00 0e  05 00 01 00 00 00"),
+        DecodeError::NotInVersion {
+            frame: "InventoryChunk",
+            version: 2,
+        },
+        "InventoryChunk frame does not exist in protocol version 2",
+    );
+    check(
+        &hex("03 00 0e  05 00 00 00 00 00"),
+        DecodeError::BadChunkPosition { index: 0, count: 0 },
+        "InventoryChunk frame says it is chunk 0 of 0; chunks count from 0 and a set has at least one",
+    );
+    check(
+        &hex("03 00 0e  05 02 02 00 00 00"),
+        DecodeError::BadChunkPosition { index: 2, count: 2 },
+        "InventoryChunk frame says it is chunk 2 of 2; chunks count from 0 and a set has at least one",
+    );
+    check(
+        &hex("03 00 0e  05 00 01 00 00"),
+        DecodeError::Truncated {
+            frame: "InventoryChunk",
+        },
+        "InventoryChunk frame is truncated",
+    );
+    check(
+        &hex("03 00 0e  05 00 01 00 00 00 00"),
+        DecodeError::TrailingBytes {
+            frame: "InventoryChunk",
+            count: 1,
+        },
+        "InventoryChunk frame has 1 unexpected trailing bytes",
+    );
+    // The only chunk of a set, empty, is valid.
+    assert!(decode_frame(&hex("03 00 0e  05 00 01 00 00 00")).is_ok());
+}
+
+#[test]
 fn truncated_bodies() {
     check(
         &hex("01 00 0a"),

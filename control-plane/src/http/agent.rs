@@ -1,8 +1,9 @@
 //! `GET /api/v1/agent/ws`: the edge agents' WebSocket. Binary `proto` frames only; `Hello`
 //! first (within `HELLO_TIMEOUT`), then `Samples` (or, from protocol version 2, `SubscriberKeys`
 //! and `IndexedSamples`) answered by `Ack`, `Ping` by `Pong`, `CommandResult`s applied to
-//! their commands and `Inventory` stored as the agent's devices; the site's queued device
-//! commands go out as `Command` frames. Any rule broken closes the connection with a reason and stores nothing
+//! their commands and `Inventory` stored as the agent's devices (from protocol version 3 also
+//! as a set of `InventoryChunk`s, stored once complete); the site's queued device commands go
+//! out as `Command` frames. Any rule broken closes the connection with a reason and stores nothing
 //! from the bad frame.
 
 use std::time::Duration;
@@ -21,6 +22,7 @@ use crate::ingest::apply::{apply_indexed_samples, apply_samples};
 use crate::ingest::session::{admit, admitted_frame, expect_hello, AgentFrame, Rejection};
 use crate::ingest::subscribers::ConnectionSubscribers;
 use crate::inventory::apply::apply_inventory;
+use crate::inventory::ChunkAssembly;
 use crate::live::now_unix_ms;
 use crate::shutdown::stopped;
 use crate::store::agents::AgentRow;
@@ -40,7 +42,9 @@ const CLOSE_INTERNAL: u16 = 1011;
         then `Samples` batches, each answered by `Ack` (from protocol version 2 the agent \
         numbers its subscribers with `SubscriberKeys` and sends `IndexedSamples`), and \
         `Inventory` frames (at most `[inventory] max_devices` devices and `max_interfaces` \
-        interfaces). A malformed, text or out-of-order frame, a subscriber number not given, \
+        interfaces; from protocol version 3 an inventory too large for one frame comes as \
+        `InventoryChunk` frames, at most `max_chunks` of them and `max_assembly_bytes` bytes, \
+        stored only once every chunk arrived). A malformed, text or out-of-order frame, a subscriber number not given, \
         an oversized or inconsistent Inventory, a bad or revoked token or an unsupported \
         protocol version closes the connection with a reason.",
     responses(
@@ -203,6 +207,7 @@ async fn stream(
 ) -> String {
     let mut subscribers = ConnectionSubscribers::default();
     let mut stored_inventory = None;
+    let mut chunks = ChunkAssembly::default();
     // Everything unfinished goes out on connect: the agent de-duplicates by command id.
     if !send_commands(state, socket, &outbox, accepted_version, true).await {
         return "unable to send commands".to_owned();
@@ -303,7 +308,47 @@ async fn stream(
                     .seen(now_unix_ms());
                 None
             }
+            Ok(AgentFrame::InventoryChunk(chunk)) => {
+                let whole = match chunks.add(chunk, bytes.len(), &state.inventory_limits) {
+                    Ok(whole) => whole,
+                    Err(err) => {
+                        state
+                            .metrics
+                            .ingest
+                            .inventory_rejected
+                            .with_label_values(&[err.metric_reason()])
+                            .inc();
+                        let rejection = Rejection::from(err);
+                        let why = rejection.to_string();
+                        reject(state, socket, rejection).await;
+                        return why;
+                    }
+                };
+                if let Some(inventory) = whole {
+                    if let Err(err) =
+                        apply_inventory(state, agent, &mut stored_inventory, inventory).await
+                    {
+                        let rejection = Rejection::from(err);
+                        let why = rejection.to_string();
+                        reject(state, socket, rejection).await;
+                        return why;
+                    }
+                }
+                connection
+                    .progress
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .seen(now_unix_ms());
+                None
+            }
             Ok(AgentFrame::Inventory(inventory)) => {
+                if chunks.is_pending() {
+                    tracing::info!(
+                        agent = %agent.name,
+                        "a whole Inventory supersedes an incomplete InventoryChunk set"
+                    );
+                    chunks.discard();
+                }
                 if let Err(err) =
                     apply_inventory(state, agent, &mut stored_inventory, inventory).await
                 {

@@ -1,7 +1,8 @@
 //! The agent protocol's rules, apart from the socket: what `Hello` must carry, which frames an
 //! agent may send once admitted, and why a connection is refused (each reason closes it with a
 //! WebSocket close code and counts in `netops_agent_frames_rejected_total`; an `Inventory`
-//! beyond the limits or inconsistent is one such reason).
+//! beyond the limits or inconsistent, and an `InventoryChunk` set beyond them or out of order,
+//! are such reasons).
 
 use proto::{negotiate_version, DecodeError, Frame, Hello};
 use sha2::{Digest, Sha256};
@@ -41,6 +42,8 @@ pub enum Rejection {
     StoreUnavailable,
     #[error("{0}")]
     Inventory(#[from] crate::inventory::InventoryError),
+    #[error("{0}")]
+    InventoryChunk(#[from] crate::inventory::ChunkError),
 }
 
 impl Rejection {
@@ -57,6 +60,7 @@ impl Rejection {
             Self::TokenRevoked => "token_revoked",
             Self::StoreUnavailable => "store_unavailable",
             Self::Inventory(err) => err.metric_reason(),
+            Self::InventoryChunk(err) => err.metric_reason(),
         }
     }
 
@@ -74,6 +78,8 @@ impl Rejection {
             Self::Inventory(crate::inventory::InventoryError::TooManyDevices { .. })
             | Self::Inventory(crate::inventory::InventoryError::TooManyInterfaces { .. }) => 1009,
             Self::Inventory(_) => 1002,
+            Self::InventoryChunk(err) if err.is_size() => 1009,
+            Self::InventoryChunk(_) => 1002,
         }
     }
 }
@@ -146,6 +152,7 @@ pub enum AgentFrame {
     CommandResult(proto::CommandResult),
     Optics(proto::Optics),
     Inventory(proto::Inventory),
+    InventoryChunk(proto::InventoryChunk),
     /// Accepted and counted; not consumed by this version of the control plane yet.
     Noted,
 }
@@ -169,6 +176,7 @@ pub fn admitted_frame(frame: Frame, accepted_version: u16) -> Result<AgentFrame,
         Frame::CommandResult(result) => Ok(AgentFrame::CommandResult(result)),
         Frame::Optics(optics) => Ok(AgentFrame::Optics(optics)),
         Frame::Inventory(inventory) => Ok(AgentFrame::Inventory(inventory)),
+        Frame::InventoryChunk(chunk) => Ok(AgentFrame::InventoryChunk(chunk)),
         Frame::Pong(_) | Frame::SessionEvent(_) => Ok(AgentFrame::Noted),
         other @ (Frame::Hello(_) | Frame::HelloAck(_) | Frame::Command(_) | Frame::Ack(_)) => {
             Err(Rejection::Unexpected {

@@ -1,4 +1,5 @@
-//! The `[inventory]` configuration: the largest `Inventory` frame an agent may report.
+//! The `[inventory]` configuration: the largest inventory an agent may report, and how much of
+//! a chunked one a connection may hold while it is incomplete.
 
 use serde::Deserialize;
 
@@ -8,6 +9,10 @@ use serde::Deserialize;
 pub struct InventoryLimits {
     pub max_devices: usize,
     pub max_interfaces: usize,
+    /// Most `InventoryChunk` frames one set may have.
+    pub max_chunks: usize,
+    /// Most bytes of `InventoryChunk` frames a connection holds while a set is incomplete.
+    pub max_assembly_bytes: usize,
 }
 
 impl Default for InventoryLimits {
@@ -15,6 +20,8 @@ impl Default for InventoryLimits {
         Self {
             max_devices: 10_000,
             max_interfaces: 1_000_000,
+            max_chunks: 256,
+            max_assembly_bytes: 128 * 1024 * 1024,
         }
     }
 }
@@ -25,6 +32,8 @@ impl Default for InventoryLimits {
 pub struct FileInventory {
     max_devices: Option<usize>,
     max_interfaces: Option<usize>,
+    max_chunks: Option<usize>,
+    max_assembly_bytes: Option<usize>,
 }
 
 /// Applies the file's `[inventory]` values; `at` names a key for error messages.
@@ -49,6 +58,16 @@ pub fn apply_file(
         file.max_interfaces,
         "inventory.max_interfaces",
     );
+    set(
+        &mut limits.max_chunks,
+        file.max_chunks,
+        "inventory.max_chunks",
+    );
+    set(
+        &mut limits.max_assembly_bytes,
+        file.max_assembly_bytes,
+        "inventory.max_assembly_bytes",
+    );
 }
 
 #[cfg(test)]
@@ -57,12 +76,15 @@ mod tests {
 
     #[test]
     fn file_values_replace_defaults_and_zero_is_refused() {
-        let file: FileInventory = toml::from_str("max_devices = 50\nmax_interfaces = 0").unwrap();
+        let file: FileInventory =
+            toml::from_str("max_devices = 50\nmax_interfaces = 0\nmax_chunks = 9").unwrap();
         let mut limits = InventoryLimits::default();
         let mut problems = Vec::new();
         apply_file(&mut limits, file, &|key| format!("f: {key}"), &mut problems);
         assert_eq!(limits.max_devices, 50);
         assert_eq!(limits.max_interfaces, 1_000_000);
+        assert_eq!(limits.max_chunks, 9);
+        assert_eq!(limits.max_assembly_bytes, 128 * 1024 * 1024);
         assert_eq!(
             problems,
             ["f: inventory.max_interfaces: must be at least 1"]

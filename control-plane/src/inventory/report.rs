@@ -202,6 +202,8 @@ mod tests {
     const LIMITS: InventoryLimits = InventoryLimits {
         max_devices: 2,
         max_interfaces: 3,
+        max_chunks: 1,
+        max_assembly_bytes: 1,
     };
 
     fn check_err(inventory: Inventory, expected: InventoryError) {

@@ -200,8 +200,13 @@ impl TestAgent {
     }
 
     pub async fn next_frame(&mut self) -> Frame {
+        self.next_frame_within(WAIT).await
+    }
+
+    /// The next frame, waiting at most `wait` for each message.
+    pub async fn next_frame_within(&mut self, wait: Duration) -> Frame {
         loop {
-            let message = tokio::time::timeout(WAIT, self.ws.next())
+            let message = tokio::time::timeout(wait, self.ws.next())
                 .await
                 .expect("a frame in time")
                 .expect("connection open")

@@ -15,6 +15,7 @@ mod customer;
 mod hour_chart;
 mod ingest;
 mod inventory;
+mod inventory_chunks;
 mod isolation;
 mod limits;
 mod live_stream;

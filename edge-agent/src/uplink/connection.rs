@@ -71,8 +71,8 @@ where
     }
     let liveness = Liveness::new(Instant::now(), config.ping_interval);
     let tick_period = liveness.tick_period();
-    let numbers_subscribers =
-        connection.hello_ack.accepted_version >= FrameTag::IndexedSamples.since_version();
+    let connection_version = connection.hello_ack.accepted_version;
+    let numbers_subscribers = connection_version >= FrameTag::IndexedSamples.since_version();
     let mut live = LiveConnection {
         socket: connection.socket,
         state,
@@ -82,8 +82,8 @@ where
         liveness,
         numbering: numbers_subscribers.then(SubscriberNumbering::new),
     };
-    if let Some(inventory) = live.state.inventory.clone() {
-        if let Err(reason) = live.send(inventory).await {
+    for inventory_bytes in live.state.inventory_frames(connection_version) {
+        if let Err(reason) = live.send(inventory_bytes).await {
             return ConnectionEnd::Lost { reason };
         }
     }
@@ -100,7 +100,7 @@ where
                 return ConnectionEnd::Stopped(Stop::Shutdown);
             }
             frame = live.state.frames.recv() => match frame {
-                Some(frame) => live.state.accept(frame, true),
+                Some(frame) => live.state.accept(frame, Some(connection_version)),
                 None => {
                     live.close().await;
                     return ConnectionEnd::Stopped(Stop::ProducerGone);

@@ -4,11 +4,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use proto::{encode_frame, Command, Frame};
+use proto::{encode_frame, Command, Frame, Inventory};
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, error, info, warn};
 
 use super::error::ErrorChain;
+use super::inventory_frames::inventory_frames;
 use super::outbox::Outbox;
 use super::UplinkStatus;
 use crate::spool::Spool;
@@ -32,8 +33,10 @@ pub(crate) struct UplinkState {
     pub(crate) frames: mpsc::Receiver<Frame>,
     pub(crate) commands: mpsc::Sender<Command>,
     pub(crate) outbox: Outbox,
-    /// The latest `Inventory`, encoded; sent first on every connection.
-    pub(crate) inventory: Option<Vec<u8>>,
+    /// The latest `Inventory`; sent first on every connection.
+    pub(crate) inventory: Option<Inventory>,
+    /// Numbers the agent's inventories, so a control plane assembling chunks knows a new one.
+    inventory_generation: u64,
     status: watch::Sender<UplinkStatus>,
     /// Whether a `Samples` batch was renumbered already: the aggregator and a fresh spool both
     /// start from the clock, so one renumbering is usual and keeps recurring by one.
@@ -54,6 +57,7 @@ impl UplinkState {
             commands,
             outbox: Outbox::new(outbox_capacity),
             inventory: None,
+            inventory_generation: 0,
             status,
             renumbered_before: false,
         };
@@ -71,7 +75,8 @@ impl UplinkState {
     }
 
     /// Takes one frame from the agent: `Samples` are numbered and spooled, others queued.
-    pub(crate) fn accept(&mut self, frame: Frame, connected: bool) {
+    /// `connected` is the protocol version of the live connection, if there is one.
+    pub(crate) fn accept(&mut self, frame: Frame, connected: Option<u16>) {
         let kind = frame.tag().name();
         match frame {
             Frame::Samples(mut samples) => {
@@ -109,14 +114,14 @@ impl UplinkState {
                     }
                 }
             }
-            Frame::Inventory(_) => {
-                let Some(bytes) = self.encode(&frame) else {
-                    return;
-                };
-                if connected {
-                    self.queue(kind, bytes.clone());
+            Frame::Inventory(inventory) => {
+                self.inventory_generation += 1;
+                self.inventory = Some(inventory);
+                if let Some(version) = connected {
+                    for bytes in self.inventory_frames(version) {
+                        self.queue(kind, bytes);
+                    }
                 }
-                self.inventory = Some(bytes);
             }
             Frame::Optics(_) | Frame::SessionEvent(_) | Frame::CommandResult(_) => {
                 if let Some(bytes) = self.encode(&frame) {
@@ -130,7 +135,8 @@ impl UplinkState {
             | Frame::Pong(_)
             | Frame::Command(_)
             | Frame::SubscriberKeys(_)
-            | Frame::IndexedSamples(_) => {
+            | Frame::IndexedSamples(_)
+            | Frame::InventoryChunk(_) => {
                 warn!(
                     frame = kind,
                     "the uplink does not forward this frame kind from the agent; dropped"
@@ -156,10 +162,26 @@ impl UplinkState {
                 biased;
                 () = &mut shutdown => return Waited::Stopped(Stop::Shutdown),
                 frame = self.frames.recv() => match frame {
-                    Some(frame) => self.accept(frame, false),
+                    Some(frame) => self.accept(frame, None),
                     None => return Waited::Stopped(Stop::ProducerGone),
                 },
                 output = &mut work => return Waited::Done(output),
+            }
+        }
+    }
+
+    /// The latest inventory, encoded for a connection of protocol `version` (one frame, or
+    /// chunks when it does not fit); empty, logged and counted as lost when it cannot go.
+    pub(crate) fn inventory_frames(&self, version: u16) -> Vec<Vec<u8>> {
+        let Some(inventory) = &self.inventory else {
+            return Vec::new();
+        };
+        match inventory_frames(inventory, self.inventory_generation, version) {
+            Ok(frames) => frames,
+            Err(refused) => {
+                error!(error = %ErrorChain(&refused), "cannot send the inventory; it is lost");
+                self.report(|s| s.frames_lost_total += 1);
+                Vec::new()
             }
         }
     }
