@@ -38,16 +38,7 @@ async fn known_rate_reaches_the_subscriber_within_5_percent() {
     } = demo_stack(Some(steady)).await;
 
     let client = reqwest::Client::new();
-    let login: Value = client
-        .post(format!("http://{api}/api/v1/customer/auth/login"))
-        .json(&serde_json::json!({ "customer_code": "CUST001", "phone": "01712345678" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["token"].as_str().unwrap().to_owned();
+    let token = customer_login(&client, api, "CUST001", "01712345678").await;
 
     // Status shows the rate once the agent has streamed two polls' worth.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -266,6 +257,28 @@ async fn demo_stack(sessions: Option<Vec<SimulatedSession>>) -> DemoStack {
     }
 }
 
+/// A subscriber's bearer token from the seed's customer login.
+async fn customer_login(
+    client: &reqwest::Client,
+    api: std::net::SocketAddr,
+    customer_code: &str,
+    phone: &str,
+) -> String {
+    let login: Value = client
+        .post(format!("http://{api}/api/v1/customer/auth/login"))
+        .json(&serde_json::json!({ "customer_code": customer_code, "phone": phone }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["data"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login of {customer_code} failed: {login}"))
+        .to_owned()
+}
+
 async fn get_json(client: &reqwest::Client, url: String, token: &str) -> Value {
     client
         .get(url)
@@ -283,16 +296,7 @@ async fn demo_olt_shows_onu_optics_and_confirms_an_onu_reboot() {
     let stack = demo_stack(None).await;
     let api = stack.api;
     let client = reqwest::Client::new();
-    let login: Value = client
-        .post(format!("http://{api}/api/v1/customer/auth/login"))
-        .json(&serde_json::json!({ "customer_code": "CUST002", "phone": "01812345679" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["token"].as_str().unwrap().to_owned();
+    let token = customer_login(&client, api, "CUST002", "01812345679").await;
 
     // The seed stores -21.5 dBm for Karima's ONU; the simulated OLT reports -25.8 dBm.
     let deadline = Instant::now() + Duration::from_secs(30);

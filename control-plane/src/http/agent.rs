@@ -22,6 +22,7 @@ use crate::ingest::apply::{apply_indexed_samples, apply_samples};
 use crate::ingest::session::{admit, admitted_frame, expect_hello, AgentFrame, Rejection};
 use crate::ingest::subscribers::ConnectionSubscribers;
 use crate::inventory::apply::apply_inventory;
+use crate::inventory::diff::StoredInventory;
 use crate::inventory::ChunkAssembly;
 use crate::live::now_unix_ms;
 use crate::shutdown::stopped;
@@ -205,9 +206,7 @@ async fn stream(
     mut outbox: SiteOutbox,
     stopping: &mut tokio::sync::watch::Receiver<bool>,
 ) -> String {
-    let mut subscribers = ConnectionSubscribers::default();
-    let mut stored_inventory = None;
-    let mut chunks = ChunkAssembly::default();
+    let mut frames = ConnectionFrames::default();
     // Everything unfinished goes out on connect: the agent de-duplicates by command id.
     if !send_commands(state, socket, &outbox, accepted_version, true).await {
         return "unable to send commands".to_owned();
@@ -256,122 +255,15 @@ async fn stream(
             Err(rejection) => Err(rejection),
         };
         let reply = match frame {
-            Ok(AgentFrame::Samples(batch)) => {
-                let (_, acked) = apply_samples(state, &connection, &mut subscribers, batch).await;
-                Some(Frame::Ack(Ack {
-                    up_to_batch_seq: acked,
-                }))
+            Ok(frame) => {
+                frames
+                    .handle(state, agent, &connection, &outbox, frame, bytes.len())
+                    .await
             }
-            Ok(AgentFrame::IndexedSamples(batch)) => {
-                match apply_indexed_samples(state, &connection, &mut subscribers, batch).await {
-                    Ok((_, acked)) => Some(Frame::Ack(Ack {
-                        up_to_batch_seq: acked,
-                    })),
-                    Err(err) => {
-                        let rejection = Rejection::from(err);
-                        let why = rejection.to_string();
-                        reject(state, socket, rejection).await;
-                        return why;
-                    }
-                }
-            }
-            Ok(AgentFrame::SubscriberKeys(keys)) => {
-                if let Err(err) = subscribers.add_keys(keys) {
-                    let rejection = Rejection::from(err);
-                    let why = rejection.to_string();
-                    reject(state, socket, rejection).await;
-                    return why;
-                }
-                connection
-                    .progress
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .seen(now_unix_ms());
-                None
-            }
-            Ok(AgentFrame::Ping(nonce)) => Some(Frame::Pong(Pong { nonce })),
-            Ok(AgentFrame::CommandResult(result)) => {
-                crate::commands::results::apply(state, &outbox.site_id, result).await;
-                connection
-                    .progress
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .seen(now_unix_ms());
-                None
-            }
-            Ok(AgentFrame::Optics(optics)) => {
-                crate::ingest::optics::apply_optics(state, optics).await;
-                connection
-                    .progress
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .seen(now_unix_ms());
-                None
-            }
-            Ok(AgentFrame::InventoryChunk(chunk)) => {
-                let whole = match chunks.add(chunk, bytes.len(), &state.inventory_limits) {
-                    Ok(whole) => whole,
-                    Err(err) => {
-                        state
-                            .metrics
-                            .ingest
-                            .inventory_rejected
-                            .with_label_values(&[err.metric_reason()])
-                            .inc();
-                        let rejection = Rejection::from(err);
-                        let why = rejection.to_string();
-                        reject(state, socket, rejection).await;
-                        return why;
-                    }
-                };
-                if let Some(inventory) = whole {
-                    if let Err(err) =
-                        apply_inventory(state, agent, &mut stored_inventory, inventory).await
-                    {
-                        let rejection = Rejection::from(err);
-                        let why = rejection.to_string();
-                        reject(state, socket, rejection).await;
-                        return why;
-                    }
-                }
-                connection
-                    .progress
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .seen(now_unix_ms());
-                None
-            }
-            Ok(AgentFrame::Inventory(inventory)) => {
-                if chunks.is_pending() {
-                    tracing::info!(
-                        agent = %agent.name,
-                        "a whole Inventory supersedes an incomplete InventoryChunk set"
-                    );
-                    chunks.discard();
-                }
-                if let Err(err) =
-                    apply_inventory(state, agent, &mut stored_inventory, inventory).await
-                {
-                    let rejection = Rejection::from(err);
-                    let why = rejection.to_string();
-                    reject(state, socket, rejection).await;
-                    return why;
-                }
-                connection
-                    .progress
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .seen(now_unix_ms());
-                None
-            }
-            Ok(AgentFrame::Noted) => {
-                connection
-                    .progress
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .seen(now_unix_ms());
-                None
-            }
+            Err(rejection) => Err(rejection),
+        };
+        let reply = match reply {
+            Ok(reply) => reply,
             Err(rejection) => {
                 let why = rejection.to_string();
                 reject(state, socket, rejection).await;
@@ -384,6 +276,84 @@ async fn stream(
                 return "unable to answer".to_owned();
             }
         }
+    }
+}
+
+/// What one connection remembers between frames: its subscriber numbering, the inventory it
+/// stored last and an incomplete set of inventory chunks.
+#[derive(Default)]
+struct ConnectionFrames {
+    subscribers: ConnectionSubscribers,
+    stored_inventory: Option<StoredInventory>,
+    chunks: ChunkAssembly,
+}
+
+impl ConnectionFrames {
+    /// Applies one admitted frame; the reply to send, or why the connection must close.
+    async fn handle(
+        &mut self,
+        state: &AppState,
+        agent: &AgentRow,
+        connection: &AgentConnection,
+        outbox: &SiteOutbox,
+        frame: AgentFrame,
+        frame_bytes: usize,
+    ) -> Result<Option<Frame>, Rejection> {
+        match frame {
+            AgentFrame::Samples(batch) => {
+                let (_, acked) =
+                    apply_samples(state, connection, &mut self.subscribers, batch).await;
+                return Ok(Some(Frame::Ack(Ack {
+                    up_to_batch_seq: acked,
+                })));
+            }
+            AgentFrame::IndexedSamples(batch) => {
+                let (_, acked) =
+                    apply_indexed_samples(state, connection, &mut self.subscribers, batch).await?;
+                return Ok(Some(Frame::Ack(Ack {
+                    up_to_batch_seq: acked,
+                })));
+            }
+            AgentFrame::Ping(nonce) => return Ok(Some(Frame::Pong(Pong { nonce }))),
+            AgentFrame::SubscriberKeys(keys) => self.subscribers.add_keys(keys)?,
+            AgentFrame::CommandResult(result) => {
+                crate::commands::results::apply(state, &outbox.site_id, result).await;
+            }
+            AgentFrame::Optics(optics) => crate::ingest::optics::apply_optics(state, optics).await,
+            AgentFrame::InventoryChunk(chunk) => {
+                let whole = self
+                    .chunks
+                    .add(chunk, frame_bytes, &state.inventory_limits)
+                    .inspect_err(|err| {
+                        state
+                            .metrics
+                            .ingest
+                            .inventory_rejected
+                            .with_label_values(&[err.metric_reason()])
+                            .inc();
+                    })?;
+                if let Some(inventory) = whole {
+                    apply_inventory(state, agent, &mut self.stored_inventory, inventory).await?;
+                }
+            }
+            AgentFrame::Inventory(inventory) => {
+                if self.chunks.is_pending() {
+                    tracing::info!(
+                        agent = %agent.name,
+                        "a whole Inventory supersedes an incomplete InventoryChunk set"
+                    );
+                    self.chunks.discard();
+                }
+                apply_inventory(state, agent, &mut self.stored_inventory, inventory).await?;
+            }
+            AgentFrame::Noted => {}
+        }
+        connection
+            .progress
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .seen(now_unix_ms());
+        Ok(None)
     }
 }
 
