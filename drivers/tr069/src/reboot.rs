@@ -44,6 +44,16 @@ pub enum RebootOutcome {
         task: TaskId,
         withdrawn: bool,
     },
+    /// The task stayed queued (unanswered or faulted) and deleting it failed twice: it may
+    /// still reboot the CPE at its next inform.
+    NotWithdrawn {
+        task: TaskId,
+        fault: Option<CpeFault>,
+        error: String,
+    },
+    /// The NBI did not answer the task post in time, so whether the CPE ran it is unknown;
+    /// `withdrawn` queued reboot tasks of the CPE were deleted.
+    PostUnanswered { error: String, withdrawn: usize },
 }
 
 /// The task GenieACS sends as a CWMP Reboot RPC.
@@ -75,8 +85,11 @@ pub async fn reboot_cpe(
         Err(error) if error.is_timeout() => {
             // The task may be queued with no id known here: withdraw every queued reboot.
             step("the task post timed out; withdrawing queued reboot tasks".to_owned());
-            withdraw_queued_reboots(nbi, cpe).await;
-            return Err(error);
+            let withdrawn = withdraw_queued_reboots(nbi, cpe).await;
+            return Ok(RebootOutcome::PostUnanswered {
+                error: error.to_string(),
+                withdrawn,
+            });
         }
         Err(error) => return Err(error),
     };
@@ -91,7 +104,17 @@ pub async fn reboot_cpe(
                 }),
             };
             step(format!("withdrawing queued task {}", task.id.as_str()));
-            match withdraw(nbi, &task).await? {
+            let withdrawal = match withdraw(nbi, &task).await {
+                Ok(withdrawal) => withdrawal,
+                Err(error) => {
+                    return Ok(RebootOutcome::NotWithdrawn {
+                        task: task.id,
+                        fault,
+                        error: error.to_string(),
+                    })
+                }
+            };
+            match withdrawal {
                 Withdrawal::Deleted => Ok(match fault {
                     Some(fault) => RebootOutcome::Faulted {
                         fault,
@@ -125,19 +148,26 @@ async fn withdraw(nbi: &NbiClient, task: &QueuedTask) -> Result<Withdrawal, Tr06
     }
 }
 
-async fn withdraw_queued_reboots(nbi: &NbiClient, cpe: &CpeId) {
-    match nbi.queued_tasks(cpe, "reboot").await {
-        Ok(tasks) => {
-            for task in tasks {
-                if let Err(error) = withdraw(nbi, &task).await {
-                    tracing::error!(%error, task = task.id.as_str(), "a queued reboot task could not be withdrawn");
-                }
+/// Deletes the CPE's queued reboot tasks; how many were deleted.
+async fn withdraw_queued_reboots(nbi: &NbiClient, cpe: &CpeId) -> usize {
+    let tasks = match nbi.queued_tasks(cpe, "reboot").await {
+        Ok(tasks) => tasks,
+        Err(error) => {
+            tracing::error!(%error, "cannot list queued reboot tasks to withdraw them");
+            return 0;
+        }
+    };
+    let mut withdrawn = 0;
+    for task in tasks {
+        match withdraw(nbi, &task).await {
+            Ok(Withdrawal::Deleted) => withdrawn += 1,
+            Ok(Withdrawal::AlreadyGone) => {}
+            Err(error) => {
+                tracing::error!(%error, task = task.id.as_str(), "a queued reboot task could not be withdrawn")
             }
         }
-        Err(error) => {
-            tracing::error!(%error, "cannot list queued reboot tasks to withdraw them")
-        }
     }
+    withdrawn
 }
 
 async fn confirm(
