@@ -21,6 +21,9 @@ pub mod fake;
 
 pub use client::{NbiAuth, NbiClient, NbiEndpoint, TaskPosted, Withdrawal};
 pub use error::Tr069Error;
-pub use fault::CpeFault;
-pub use parse::{encode_path_segment, nbi_timestamp, BootRecord, CpeId, QueuedTask, TaskId};
+pub use fault::{CpeFault, FaultDetail};
+pub use parse::{
+    encode_path_segment, nbi_timestamp, parse_nbi_timestamp, percent_decode, BootRecord, CpeId,
+    QueuedTask, TaskId,
+};
 pub use reboot::{reboot_cpe, RebootLimits, RebootOutcome};
