@@ -344,8 +344,14 @@ command_timeout_s = 5
 /// The CPE's GenieACS id; its `%` must reach the NBI encoded.
 const CPE_ID: &str = "00259E-HG8245H-4857544397A1%2D01";
 
-fn tr069_tables(nbi: &FakeNbi) -> String {
-    format!(
+/// A GenieACS NBI with the customer's CPE behaving as `behaviour`, and the site whose agent
+/// reboots it through that NBI; the CPE's `_lastBoot` before anything happened.
+async fn start_tr069_site(behaviour: CpeBehaviour) -> (FakeNbi, Site, RunningAgent, String) {
+    let nbi = FakeNbi::start().await.unwrap();
+    nbi.add_cpe(CPE_ID, behaviour);
+    let booted_before = nbi.last_boot(CPE_ID).unwrap();
+    let site = start_site().await;
+    let agent = site.start_agent(&format!(
         r#"
 [devices.tr069]
 nbi_url = "{url}"
@@ -354,21 +360,16 @@ connection_request_timeout_ms = 1000
 confirm_within_s = 10
 "#,
         url = nbi.url()
-    )
+    ));
+    (nbi, site, agent, booted_before)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscribers_router_reboot_reaches_the_cpe_through_tr069_and_is_confirmed() {
-    let nbi = FakeNbi::start().await.unwrap();
-    nbi.add_cpe(
-        CPE_ID,
-        CpeBehaviour::Reboots {
-            back_after: Duration::from_millis(300),
-        },
-    );
-    let booted_before = nbi.last_boot(CPE_ID).unwrap();
-    let site = start_site().await;
-    let agent = site.start_agent(&tr069_tables(&nbi));
+    let (nbi, site, agent, booted_before) = start_tr069_site(CpeBehaviour::Reboots {
+        back_after: Duration::from_millis(300),
+    })
+    .await;
 
     let done = site
         .subscriber_reboots_router(Duration::from_secs(30))
@@ -390,11 +391,7 @@ async fn a_subscribers_router_reboot_reaches_the_cpe_through_tr069_and_is_confir
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_cpes_reboot_fails_and_its_queued_task_is_withdrawn() {
-    let nbi = FakeNbi::start().await.unwrap();
-    nbi.add_cpe(CPE_ID, CpeBehaviour::Offline);
-    let booted_before = nbi.last_boot(CPE_ID).unwrap();
-    let site = start_site().await;
-    let agent = site.start_agent(&tr069_tables(&nbi));
+    let (nbi, site, agent, booted_before) = start_tr069_site(CpeBehaviour::Offline).await;
 
     let done = site
         .subscriber_reboots_router(Duration::from_secs(30))
