@@ -159,3 +159,55 @@ fn failure(device: &str, command: &str, error: SshError) -> Outcome {
         other => Outcome::failed(format!("not rebooted: {other}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::{plan, RouterReboot};
+
+    /// The plan for the one device described by `device_tables`.
+    fn planned(device_tables: &str) -> Result<RouterReboot, String> {
+        let text = format!(
+            "[agent]\nid = \"site-a\"\n[control_plane]\nurl = \"ws://127.0.0.1:1/agent\"\ntoken = \"t\"\n[spool]\ndir = \"spool\"\n[[devices]]\nname = \"cpe-1\"\naddress = \"10.20.0.15\"\nkind = \"cpe\"\n{device_tables}\n"
+        );
+        let config = crate::config::parse_config(&text, Path::new("/etc/netops")).unwrap();
+        plan(&config.devices[0])
+    }
+
+    const TR069: &str =
+        "poll = false\n[devices.tr069]\nnbi_url = \"http://127.0.0.1:7557\"\ndevice_id = \"X\"";
+    const SSH: &str = "poll = false\n[devices.ssh]\nuser = \"netops\"\npassword = \"p\"\nhost_key = \"SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU\"\nreboot_profile = \"mikrotik-cpe\"";
+
+    #[test]
+    fn the_route_follows_the_configuration() {
+        let configured = Duration::from_secs(60);
+        let tr069 = planned(TR069).unwrap();
+        assert!(matches!(tr069, RouterReboot::Tr069(_)));
+        assert_eq!(
+            tr069.running_detail(),
+            "rebooting cpe-1 (GenieACS device X at http://127.0.0.1:7557) through TR-069"
+        );
+        // 10 s connection request + 120 s to come back + 60 s for the NBI requests.
+        assert_eq!(tr069.deadline(configured), Duration::from_secs(190));
+        assert_eq!(
+            tr069.deadline(Duration::from_secs(300)),
+            Duration::from_secs(300)
+        );
+
+        let ssh = planned(SSH).unwrap();
+        assert_eq!(
+            ssh.running_detail(),
+            "rebooting cpe-1 at 10.20.0.15:22 (profile mikrotik-cpe) over SSH"
+        );
+        assert_eq!(ssh.deadline(configured), configured);
+
+        let neither = planned("snmp = { version = \"2c\", community = \"c\" }").unwrap_err();
+        assert!(
+            neither.contains("add [devices.tr069] (nbi_url, device_id)")
+                && neither.contains("or [devices.ssh]"),
+            "{neither}"
+        );
+    }
+}

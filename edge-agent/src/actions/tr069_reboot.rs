@@ -138,3 +138,84 @@ fn utc(at: OffsetDateTime) -> String {
         ))
         .unwrap_or_else(|_| at.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use netops_tr069::{parse_nbi_timestamp, CpeFault, RebootLimits, RebootOutcome, TaskId};
+    use proto::CommandState;
+
+    use super::verdict;
+
+    const DEVICE: &str = "cpe-1 (GenieACS device X at http://127.0.0.1:7557)";
+
+    fn check(outcome: RebootOutcome, state: CommandState, detail: &str) {
+        let limits = RebootLimits {
+            connection_request_timeout: Duration::from_millis(10_000),
+            confirm_within: Duration::from_secs(120),
+            poll_interval: Duration::from_millis(500),
+        };
+        let got = verdict(DEVICE, &limits, outcome);
+        assert_eq!((got.state, got.detail.as_str()), (state, detail));
+    }
+
+    fn task() -> TaskId {
+        TaskId::parse("657100000000000000000001").unwrap()
+    }
+
+    fn fault() -> CpeFault {
+        serde_json::from_str(r#"{"code":"cwmp.9001","message":"Request denied"}"#).unwrap()
+    }
+
+    #[test]
+    fn verdicts_in_words() {
+        check(
+            RebootOutcome::Confirmed {
+                booted_at: parse_nbi_timestamp("2026-12-08T01:02:03.456Z").unwrap(),
+                informed_at: parse_nbi_timestamp("2026-12-08T01:02:04.000Z"),
+                after: Duration::from_millis(62_400),
+            },
+            CommandState::Succeeded,
+            "confirmed: the CPE booted at 2026-12-08 01:02:03 UTC and informed at 2026-12-08 01:02:04 UTC, 62.4 s after the reboot task; cpe-1 (GenieACS device X at http://127.0.0.1:7557)",
+        );
+        check(
+            RebootOutcome::NotConfirmed {
+                waited: Duration::from_secs(120),
+            },
+            CommandState::Failed,
+            "reboot sent, not confirmed within 120 s: cpe-1 (GenieACS device X at http://127.0.0.1:7557) ran the reboot task but GenieACS has seen no new boot",
+        );
+        check(
+            RebootOutcome::Withdrawn { task: task() },
+            CommandState::Failed,
+            "CPE did not answer the connection request; task withdrawn: cpe-1 (GenieACS device X at http://127.0.0.1:7557) opened no session within 10000 ms, so reboot task 657100000000000000000001 was deleted rather than left to run at its next inform",
+        );
+        check(
+            RebootOutcome::Faulted {
+                fault: fault(),
+                task: task(),
+                withdrawn: true,
+            },
+            CommandState::Failed,
+            "the CPE refused the reboot: CWMP fault 9001 (request denied): Request denied; task withdrawn; cpe-1 (GenieACS device X at http://127.0.0.1:7557)",
+        );
+        check(
+            RebootOutcome::NotWithdrawn {
+                task: task(),
+                fault: None,
+                error: "the NBI at http://127.0.0.1:7557 did not answer within 10 s".into(),
+            },
+            CommandState::Failed,
+            "the CPE did not answer the connection request and reboot task 657100000000000000000001 could not be withdrawn (the NBI at http://127.0.0.1:7557 did not answer within 10 s); delete it in GenieACS, or cpe-1 (GenieACS device X at http://127.0.0.1:7557) reboots at its next inform",
+        );
+        check(
+            RebootOutcome::PostUnanswered {
+                error: "the NBI at http://127.0.0.1:7557 did not answer within 30 s".into(),
+                withdrawn: 1,
+            },
+            CommandState::TimedOut,
+            "whether cpe-1 (GenieACS device X at http://127.0.0.1:7557) reboots is unknown: the NBI at http://127.0.0.1:7557 did not answer within 30 s; 1 queued reboot task(s) withdrawn",
+        );
+    }
+}
