@@ -38,7 +38,7 @@ pub fn plan(device: &DeviceConfig) -> Result<RouterReboot, String> {
         Some(RebootVia::Ssh) => Ok(RouterReboot::Ssh(ssh_plan(device)?)),
         None if device.ssh.is_some() => Ok(RouterReboot::Ssh(ssh_plan(device)?)),
         None => Err(format!(
-            "device {:?} has no way to be rebooted in the agent's configuration; add [devices.tr069] (nbi_url, device_id) for a CPE managed by GenieACS, or [devices.ssh] (address, user, key_file, host_key, reboot_profile)",
+            "device {:?} has no SSH login or TR-069 settings in the agent's configuration; add [devices.tr069] (nbi_url, device_id) for a CPE managed by GenieACS, or [devices.ssh] (address, user, key_file, host_key, reboot_profile)",
             device.name
         )),
     }
