@@ -213,6 +213,22 @@ async fn credentials_are_sent_and_refusals_reported() {
 }
 
 #[tokio::test]
+async fn a_bearer_token_is_sent() {
+    let nbi = FakeNbi::start_with(Some("Bearer nbi-t0k3n".into()))
+        .await
+        .unwrap();
+    nbi.add_cpe(CPE, CpeBehaviour::NeverReturns);
+    let cpe = CpeId::parse(CPE).unwrap();
+    let none = client(&nbi, NbiAuth::None).boot_record(&cpe).await;
+    assert!(
+        matches!(none, Err(Tr069Error::Unauthorized { status: 401, .. })),
+        "{none:?}"
+    );
+    let bearer = client(&nbi, NbiAuth::Bearer("nbi-t0k3n".into()));
+    assert!(bearer.boot_record(&cpe).await.unwrap().last_boot.is_some());
+}
+
+#[tokio::test]
 async fn an_nbi_that_is_not_there_is_unreachable() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
