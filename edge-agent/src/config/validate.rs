@@ -352,7 +352,7 @@ fn device(
             problems.add(
                 format!("{key}.snmp"),
                 "no SNMP credentials",
-                "add snmp = { version = \"2c\", community = \"...\" } or a v3 user, or set poll = false for a device only acted on over SSH or BGP",
+                "add snmp = { version = \"2c\", community = \"...\" } or a v3 user, or set poll = false for a device only acted on over SSH, TR-069 or BGP",
             );
             None
         }
