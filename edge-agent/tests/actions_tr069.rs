@@ -8,7 +8,7 @@ mod actions_support;
 
 use std::time::Duration;
 
-use actions_support::{command, config_text, RunningExecutor};
+use actions_support::{command, config_text, unpolled_cpe, RunningExecutor};
 use netops_tr069::fake::{CpeBehaviour, FakeNbi};
 use proto::{CommandKind, CommandState};
 
@@ -16,14 +16,9 @@ const WITHIN: Duration = Duration::from_secs(20);
 
 /// A `[[devices]]` table for a CPE managed through `nbi` as GenieACS device `device_id`.
 fn cpe_device(name: &str, nbi: &FakeNbi, device_id: &str) -> String {
+    let head = unpolled_cpe(name);
     format!(
-        r#"
-[[devices]]
-name = "{name}"
-address = "127.0.0.1"
-kind = "cpe"
-poll = false
-[devices.tr069]
+        r#"{head}[devices.tr069]
 nbi_url = "{url}"
 device_id = "{device_id}"
 connection_request_timeout_ms = 1000
