@@ -2,6 +2,7 @@
 //! status codes mapped as GenieACS sends them.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode, Url};
@@ -41,11 +42,13 @@ impl fmt::Debug for NbiAuth {
     }
 }
 
-/// An NBI base URL (`http://acs.example.net:7557`) and its credentials.
+/// An NBI base URL (`http://acs.example.net:7557`), its credentials, and for `https` an
+/// optional private CA trusted besides the system's roots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NbiEndpoint {
     base: Url,
     auth: NbiAuth,
+    ca_file: Option<PathBuf>,
 }
 
 impl NbiEndpoint {
@@ -71,7 +74,17 @@ impl NbiEndpoint {
         }
         let path = base.path().trim_end_matches('/').to_owned();
         base.set_path(&path);
-        Ok(Self { base, auth })
+        Ok(Self {
+            base,
+            auth,
+            ca_file: None,
+        })
+    }
+
+    /// Also trusts the CA certificates in the PEM file `ca_file` (read when a client is made).
+    pub fn with_ca_file(mut self, ca_file: &Path) -> Self {
+        self.ca_file = Some(ca_file.to_owned());
+        self
     }
 
     /// The URL without credentials, e.g. `http://127.0.0.1:7557`.
@@ -111,13 +124,26 @@ struct Answer {
 
 impl NbiClient {
     pub fn new(endpoint: NbiEndpoint) -> Result<Self, Tr069Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(REQUEST_TIMEOUT)
-            .build()
-            .map_err(|error| Tr069Error::Unreachable {
-                url: endpoint.url().to_owned(),
-                reason: format!("cannot set up the HTTP client: {error}"),
-            })?;
+        let mut builder = reqwest::Client::builder().connect_timeout(REQUEST_TIMEOUT);
+        if let Some(path) = &endpoint.ca_file {
+            let bad = |reason: String| Tr069Error::BadCaFile {
+                path: path.clone(),
+                reason,
+            };
+            let pem = std::fs::read(path).map_err(|error| bad(error.to_string()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|error| bad(error.to_string()))?;
+            if certificates.is_empty() {
+                return Err(bad("it holds no PEM certificate".to_owned()));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder.build().map_err(|error| Tr069Error::Unreachable {
+            url: endpoint.url().to_owned(),
+            reason: format!("cannot set up the HTTP client: {error}"),
+        })?;
         Ok(Self { http, endpoint })
     }
 

@@ -1,11 +1,14 @@
 //! `Tr069Error`: why a request to the GenieACS NBI did not give an answer netops can use.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Tr069Error {
     #[error("{url:?} is not a usable NBI URL: {reason}")]
     BadUrl { url: String, reason: String },
+    #[error("cannot use the NBI CA file {}: {reason}", path.display())]
+    BadCaFile { path: PathBuf, reason: String },
     #[error("the CPE id is empty")]
     EmptyCpeId,
     #[error("GenieACS has no device {cpe:?} (No such device)")]

@@ -95,6 +95,8 @@ pub(super) struct Tr069Section {
     pub username: Option<String>,
     pub password_file: Option<String>,
     pub token_file: Option<String>,
+    /// PEM file of a private CA for an `https` NBI.
+    pub ca_file: Option<String>,
     pub connection_request_timeout_ms: Option<u64>,
     pub confirm_within_s: Option<u64>,
 }

@@ -9,7 +9,7 @@ use netops_tr069::{CpeId, NbiAuth, NbiEndpoint};
 
 use super::file::Tr069Section;
 use super::ssh::read_secret_file;
-use super::validate::Problems;
+use super::validate::{resolve, Problems};
 
 /// The longest connection request wait netops asks GenieACS for.
 pub const MAX_CONNECTION_REQUEST_TIMEOUT_MS: u64 = 60_000;
@@ -101,6 +101,17 @@ pub(super) fn tr069_access(
             })
             .ok(),
     };
+    let ca_file = section.ca_file.map(|file| {
+        let path = resolve(base, &file);
+        if let Err(error) = crate::uplink::tls::read_ca_file(&path) {
+            problems.add(
+                format!("{key}.ca_file"),
+                error.to_string(),
+                "put the PEM certificate of the CA that signed the NBI's certificate in it",
+            );
+        }
+        path
+    });
     let cpe = match CpeId::parse(section.device_id.as_deref().unwrap_or_default()) {
         Ok(cpe) => Some(cpe),
         Err(_) => {
@@ -131,8 +142,12 @@ pub(super) fn tr069_access(
     if problems.len() != before {
         return None;
     }
+    let endpoint = endpoint?;
     Some(Tr069Access {
-        endpoint: endpoint?,
+        endpoint: match ca_file {
+            Some(path) => endpoint.with_ca_file(&path),
+            None => endpoint,
+        },
         cpe: cpe?,
         connection_request_timeout: Duration::from_millis(cr_ms),
         confirm_within: Duration::from_secs(confirm_s),

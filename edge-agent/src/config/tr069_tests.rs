@@ -120,4 +120,31 @@ token_file = "/nonexistent/nbi.token""#,
         &["line 17"],
     );
     check(&cpe("device_id = \"x\"", ""), &["devices[0].tr069.nbi_url"]);
+    check(
+        &cpe(
+            "nbi_url = \"https://acs:7557\"\ndevice_id = \"x\"\nca_file = \"/nonexistent/ca.pem\"",
+            "",
+        ),
+        &["devices[0].tr069.ca_file"],
+    );
+}
+
+#[test]
+fn an_https_nbi_with_a_private_ca() {
+    let ca = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/config/test-ca.pem");
+    let text = cpe(
+        &format!(
+            "nbi_url = \"https://acs:7557\"\ndevice_id = \"x\"\nca_file = \"{}\"",
+            ca.display()
+        ),
+        "",
+    );
+    let config = parse_config(&text, Path::new("/etc/netops")).unwrap();
+    let tr069 = config.devices[0].tr069.as_ref().unwrap();
+    assert_eq!(
+        tr069.endpoint,
+        netops_tr069::NbiEndpoint::parse("https://acs:7557", netops_tr069::NbiAuth::None)
+            .unwrap()
+            .with_ca_file(&ca)
+    );
 }

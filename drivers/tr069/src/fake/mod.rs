@@ -106,6 +106,11 @@ impl FakeNbi {
         })
     }
 
+    /// The address it listens on, 127.0.0.1 and an ephemeral port.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
