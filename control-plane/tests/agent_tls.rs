@@ -2,7 +2,9 @@
 //! on 127.0.0.1 in front of a real control plane, with a throwaway CA and server certificate
 //! made by the `openssl` CLI. Trusting the CA through `ca_file`, the agent connects and staff
 //! see it connected; without it the certificate is refused, the agent keeps running and counts
-//! the failures. Skips with a note without stunnel4 or openssl, fails when
+//! the failures. The same proxy in front of `FakeNbi` (the GenieACS NBI stand-in of
+//! `netops-tr069`) checks a TR-069 reboot through an `https` NBI trusted through its
+//! `ca_file`. Skips with a note without stunnel4 or openssl, fails when
 //! `NETOPS_LAB_REQUIRED=1`.
 
 #[path = "../../drivers/snmp/tests/lab/mod.rs"]
@@ -26,7 +28,23 @@ const WAIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn agent_connects_over_wss_through_stunnel_only_when_it_trusts_the_ca() {
-    let test = "agent_connects_over_wss_through_stunnel_only_when_it_trusts_the_ca";
+    run_with_stunnel(
+        "agent_connects_over_wss_through_stunnel_only_when_it_trusts_the_ca",
+        whole_path(),
+    );
+}
+
+#[test]
+fn a_cpe_reboot_through_an_https_nbi_trusts_its_ca_file_only() {
+    run_with_stunnel(
+        "a_cpe_reboot_through_an_https_nbi_trusts_its_ca_file_only",
+        https_nbi(),
+    );
+}
+
+/// Runs `body` when stunnel4 and openssl are installed; skips with a note otherwise (fails
+/// under `NETOPS_LAB_REQUIRED=1`).
+fn run_with_stunnel(test: &str, body: impl std::future::Future<Output = ()>) {
     for (tool, package) in [("stunnel4", "stunnel4"), ("openssl", "openssl")] {
         if !on_path(tool) {
             lab::skip_or_fail(
@@ -41,7 +59,48 @@ fn agent_connects_over_wss_through_stunnel_only_when_it_trusts_the_ca() {
         .enable_all()
         .build()
         .expect("runtime")
-        .block_on(whole_path());
+        .block_on(body);
+}
+
+async fn https_nbi() {
+    use netops_tr069::fake::{CpeBehaviour, FakeNbi};
+    use netops_tr069::{reboot_cpe, CpeId, NbiAuth, NbiClient, NbiEndpoint, RebootLimits};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nbi = FakeNbi::start().await.expect("fake NBI");
+    nbi.add_cpe(
+        "CPE-TLS",
+        CpeBehaviour::Reboots {
+            back_after: Duration::from_millis(100),
+        },
+    );
+    let pki = Pki::make(dir.path());
+    let proxy = Stunnel::start(dir.path(), &pki, nbi.addr());
+    let endpoint = NbiEndpoint::parse(&format!("https://{}", proxy.accept), NbiAuth::None)
+        .expect("https NBI URL");
+    let cpe = CpeId::parse("CPE-TLS").expect("cpe id");
+
+    // Without the CA the proxy's certificate is refused and nothing reaches the NBI.
+    let untrusted = NbiClient::new(endpoint.clone()).expect("client");
+    let refused = untrusted.boot_record(&cpe).await.expect_err("untrusted");
+    assert!(refused.to_string().contains("certificate"), "{refused}");
+    assert!(nbi.requests().is_empty(), "{:?}", nbi.requests());
+
+    // Trusting the CA: the reboot goes through and is confirmed.
+    let trusted = NbiClient::new(endpoint.with_ca_file(&pki.ca)).expect("client");
+    let limits = RebootLimits {
+        connection_request_timeout: Duration::from_secs(1),
+        confirm_within: Duration::from_secs(5),
+        poll_interval: Duration::from_millis(50),
+    };
+    let outcome = reboot_cpe(&trusted, &cpe, &limits, &|_| {})
+        .await
+        .expect("reboot through https");
+    assert!(
+        matches!(outcome, netops_tr069::RebootOutcome::Confirmed { .. }),
+        "{outcome:?}"
+    );
+    drop(proxy);
 }
 
 async fn whole_path() {

@@ -7,21 +7,16 @@ mod actions_support;
 use std::time::Duration;
 
 use actions_support::sshd::{self, free_port, whoami, LabSshd};
-use actions_support::{command, config_text, RunningExecutor};
+use actions_support::{command, config_text, unpolled_cpe, RunningExecutor};
 use proto::{CommandKind, CommandState};
 
 const WITHIN: Duration = Duration::from_secs(20);
 
 /// A `[[devices]]` table for a CPE reached at the lab server, not polled.
 fn cpe_device(name: &str, lab: &LabSshd, key_file: &str, host_key: &str, profile: &str) -> String {
+    let head = unpolled_cpe(name);
     format!(
-        r#"
-[[devices]]
-name = "{name}"
-address = "127.0.0.1"
-kind = "cpe"
-poll = false
-[devices.ssh]
+        r#"{head}[devices.ssh]
 address = "127.0.0.1:{port}"
 user = "{user}"
 key_file = "{key}"

@@ -340,7 +340,9 @@ impl Shared {
                     };
                     reboot_onu(context, olt, target, deadline, &progress).await
                 }
-                Plan::RebootRouter(reboot) => reboot_router(reboot, &progress).await,
+                Plan::RebootRouter(reboot) => {
+                    reboot_router(reboot, context.settings.verify_interval, &progress).await
+                }
                 Plan::BgpPeer(peering) => change_peering(peering, &progress).await,
                 Plan::FastPollOptics(poll) => {
                     let optics = self.devices.optics_of(&poll.olt);
@@ -404,7 +406,7 @@ fn running_detail(plan: &Plan) -> String {
         Plan::RebootOnu { olt, pon, onu_id } => {
             format!("rebooting ONU {onu_id} on PON {pon} of {}", olt.name)
         }
-        Plan::RebootRouter(reboot) => format!("rebooting {} over SSH", reboot.describe()),
+        Plan::RebootRouter(reboot) => reboot.running_detail(),
         Plan::BgpPeer(peering) => peering.describe(),
         Plan::FastPollOptics(poll) => format!(
             "asking OLT {} to poll ONU {} on PON {} every {} s for {} s",

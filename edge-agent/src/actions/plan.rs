@@ -1,7 +1,6 @@
 //! From a `proto::Command` to what the agent will do, or the reason it refuses: unknown device,
-//! wrong subscriber key, missing RADIUS, SSH or BGP settings, an action this agent does not run.
-//! wrong subscriber key, missing RADIUS settings, an action this agent does not run. Fast optics
-//! polls are bounded here: at most every 2 s, for at most 10 minutes.
+//! wrong subscriber key, missing RADIUS, SSH, TR-069 or BGP settings, an action this agent does
+//! not run. Fast optics polls are bounded here: at most every 2 s, for at most 10 minutes.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -64,7 +63,7 @@ impl Plan {
             Self::Disconnect(_) => settings.disconnect_deadline,
             Self::ChangeSpeed { .. } => settings.change_speed_deadline,
             Self::RebootOnu { .. } => settings.reboot_onu_deadline,
-            Self::RebootRouter(_) => settings.reboot_router_deadline,
+            Self::RebootRouter(reboot) => reboot.deadline(settings.reboot_router_deadline),
             Self::BgpPeer(_) => settings.bgp_peer_deadline,
             Self::FastPollOptics(_) => settings.fast_poll_optics_deadline,
         }

@@ -81,6 +81,24 @@ pub(super) struct DeviceSection {
     pub ssh: Option<SshSection>,
     /// The BGP daemon netops changes peerings on.
     pub bgp: Option<BgpSection>,
+    /// The CPE's TR-069 management through the GenieACS NBI, for reboots.
+    pub tr069: Option<Tr069Section>,
+    /// `"tr069"` or `"ssh"`: required when a device has both.
+    pub reboot_via: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Tr069Section {
+    pub nbi_url: Option<String>,
+    pub device_id: Option<String>,
+    pub username: Option<String>,
+    pub password_file: Option<String>,
+    pub token_file: Option<String>,
+    /// PEM file of a private CA for an `https` NBI.
+    pub ca_file: Option<String>,
+    pub connection_request_timeout_ms: Option<u64>,
+    pub confirm_within_s: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,6 +6,7 @@ mod bgp;
 mod file;
 mod problem;
 mod ssh;
+mod tr069;
 mod validate;
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ pub use actions::{CommandSettings, RadiusSettings, RateAttribute, DAC_PORT};
 pub use bgp::{BgpAccess, BgpShell};
 pub use problem::{ConfigError, ConfigProblem};
 pub use ssh::{SshAccess, SSH_PORT};
+pub use tr069::{RebootVia, Tr069Access};
 
 /// Everything the agent needs to run, validated.
 #[derive(Debug, Clone)]
@@ -50,7 +52,7 @@ pub struct DeviceConfig {
     pub kind: DeviceKind,
     pub profile: ProfileChoice,
     /// Polled over SNMP every second. False for a device the agent only acts on (`poll =
-    /// false`): a CPE rebooted over SSH, a BGP router.
+    /// false`): a CPE rebooted over SSH or TR-069, a BGP router.
     pub poll: bool,
     /// Address, credentials, timeout, retries and max-repetitions; always there when `poll`.
     pub snmp: Option<SnmpTarget>,
@@ -63,6 +65,10 @@ pub struct DeviceConfig {
     pub ssh: Option<SshAccess>,
     /// The BGP daemon peering changes are made on.
     pub bgp: Option<BgpAccess>,
+    /// TR-069 management through the GenieACS NBI, for a CPE's reboot.
+    pub tr069: Option<Tr069Access>,
+    /// How the device is rebooted; `None` when it has neither TR-069 nor an SSH reboot profile.
+    pub reboot_via: Option<RebootVia>,
 }
 
 impl DeviceConfig {
@@ -149,3 +155,6 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tr069_tests;

@@ -49,7 +49,12 @@ pub(super) fn split_host_port(text: &str) -> Option<(String, Option<u16>)> {
 }
 
 /// Reads a one-line secret file; a problem at `key` when it is missing or empty.
-fn read_secret_file(problems: &mut Problems, key: &str, base: &Path, file: &str) -> Option<Secret> {
+pub(super) fn read_secret_file(
+    problems: &mut Problems,
+    key: &str,
+    base: &Path,
+    file: &str,
+) -> Option<Secret> {
     let path = resolve(base, file);
     match std::fs::read_to_string(&path) {
         Ok(text) if !text.trim().is_empty() => Some(Secret::new(text.trim())),

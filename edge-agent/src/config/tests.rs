@@ -26,7 +26,7 @@ snmp = { version = "3", user = "netops", auth_password = "auth-pass-1", priv_pas
 "#;
 
 /// Parses `text`; `expected_keys` lists the keys of every expected problem, in order.
-fn check(text: &str, expected_keys: &[&str]) {
+pub(super) fn check(text: &str, expected_keys: &[&str]) {
     match parse_config(text, Path::new("/etc/netops")) {
         Ok(config) => assert!(expected_keys.is_empty(), "parsed {config:?}"),
         Err(problems) => {

@@ -13,6 +13,7 @@ use super::actions::{command_settings, radius_settings, CommandSettings};
 use super::bgp::{bgp_access, BgpShell};
 use super::file::{AgentFile, DeviceSection, SnmpSection};
 use super::ssh::ssh_access;
+use super::tr069::{reboot_via, tr069_access};
 use super::{AgentConfig, ConfigProblem, DeviceConfig, ProfileChoice};
 use crate::uplink::tls::CaFileError;
 
@@ -351,26 +352,47 @@ fn device(
             problems.add(
                 format!("{key}.snmp"),
                 "no SNMP credentials",
-                "add snmp = { version = \"2c\", community = \"...\" } or a v3 user, or set poll = false for a device only acted on over SSH or BGP",
+                "add snmp = { version = \"2c\", community = \"...\" } or a v3 user, or set poll = false for a device only acted on over SSH, TR-069 or BGP",
             );
             None
         }
         None => None,
     };
     let (has_ssh, has_bgp) = (section.ssh.is_some(), section.bgp.is_some());
-    if !poll && credentials.is_none() && !has_ssh && !has_bgp && problems.0.len() == before {
+    let has_tr069 = section.tr069.is_some();
+    let ssh_reboots = section
+        .ssh
+        .as_ref()
+        .is_some_and(|ssh| ssh.reboot_profile.is_some());
+    if !poll
+        && credentials.is_none()
+        && !has_ssh
+        && !has_bgp
+        && !has_tr069
+        && problems.0.len() == before
+    {
         problems.add(
             format!("{key}.poll"),
-            "the device is not polled and has no [devices.ssh] or [devices.bgp] settings",
-            "add how the agent acts on it (ssh for reboots, bgp for peerings), or remove poll = false",
+            "the device is not polled and has no [devices.ssh], [devices.tr069] or [devices.bgp] settings",
+            "add how the agent acts on it (ssh or tr069 for reboots, bgp for peerings), or remove poll = false",
         );
     }
+    let tr069 = section
+        .tr069
+        .and_then(|tr069| tr069_access(problems, &format!("{key}.tr069"), tr069, base));
     let ssh = section
         .ssh
         .and_then(|ssh| ssh_access(problems, &format!("{key}.ssh"), ssh, &address, base));
     let bgp = section
         .bgp
         .and_then(|bgp| bgp_access(problems, &format!("{key}.bgp"), bgp, commands));
+    let reboot_via = reboot_via(
+        problems,
+        key,
+        section.reboot_via.as_deref(),
+        has_tr069,
+        ssh_reboots,
+    );
     let reboot_takes = ssh
         .as_ref()
         .filter(|ssh| ssh.reboot_profile.is_some())
@@ -417,6 +439,8 @@ fn device(
         radius,
         ssh,
         bgp,
+        tr069,
+        reboot_via,
     })
 }
 

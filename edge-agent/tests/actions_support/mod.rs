@@ -54,6 +54,13 @@ dir = "{spool}"
     )
 }
 
+/// The head of a `[[devices]]` table for a customer's CPE at 127.0.0.1, acted on, not polled.
+pub fn unpolled_cpe(name: &str) -> String {
+    format!(
+        "\n[[devices]]\nname = \"{name}\"\naddress = \"127.0.0.1\"\nkind = \"cpe\"\npoll = false\n"
+    )
+}
+
 /// A `[[devices]]` table for the simulated BRAS.
 pub fn bras_device(snmp: &str, nas: &str, secret: &str) -> String {
     format!(
