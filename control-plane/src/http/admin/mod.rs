@@ -15,6 +15,7 @@ pub mod bgp_peers;
 pub mod billing;
 pub mod billing_terms;
 pub mod commands;
+pub mod customer_api_keys;
 pub mod customers;
 pub mod exports;
 pub mod inventory;
@@ -136,4 +137,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(api_keys::create, api_keys::list))
         .routes(routes!(api_keys::revoke))
+        .routes(routes!(customer_api_keys::create, customer_api_keys::list))
+        .routes(routes!(customer_api_keys::revoke))
 }
