@@ -1,0 +1,198 @@
+//! `GET /usage-stats` (seed 002): this month's traffic from the one source of totals (here
+//! RADIUS accounting), BGP peerings that succeeded for the customer against the plan's limit,
+//! and the requests the customer's API keys were served; another customer's use never shows.
+
+use std::time::Duration;
+
+use proto::CommandState;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::aaa::radius_api::{acct, post};
+use crate::aaa::API_KEY;
+use crate::aaa_backends;
+use crate::agent_client::{register_agent, TestAgent};
+use crate::bgp_peers::create_device;
+use crate::helpers::{eventually, TestApp, KARIMA, RAHIM};
+
+const API: &str = "/api/v1/customer";
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn usage(app: &TestApp, token: &str) -> Value {
+    app.get(&format!("{API}/usage-stats"), Some(token))
+        .await
+        .data()
+        .clone()
+}
+
+async fn accounted(app: &TestApp, status: &str, download: u64, upload: u64) {
+    let body = acct(
+        status,
+        "U1",
+        &[
+            ("Acct-Output-Octets", json!(download)),
+            ("Acct-Input-Octets", json!(upload)),
+        ],
+    );
+    let (status, reply) = post(app, "/accounting", Some(API_KEY), body).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{reply}");
+}
+
+/// Queues a peering change on `router` for `customer_id` (or none) and has the agent report
+/// it succeeded.
+async fn peering(
+    app: &TestApp,
+    agent: &mut TestAgent,
+    router: &str,
+    customer_id: Option<&str>,
+    peer_ip: &str,
+    change: Value,
+) {
+    let noc = app.staff_token("noc").await;
+    let mut body = json!({ "peer_ip": peer_ip, "change": change });
+    if let Some(customer_id) = customer_id {
+        body["customer_id"] = json!(customer_id);
+    }
+    let queued = app
+        .post(
+            &format!("/api/v1/admin/devices/{router}/bgp-peers"),
+            Some(&noc),
+            body,
+        )
+        .await;
+    let id = queued.data()["id"].as_str().unwrap().to_owned();
+    assert_eq!(queued.data()["customer_id"], json!(customer_id));
+    let command = agent.next_command().await;
+    assert_eq!(command.command_id.to_string(), id);
+    agent.report(&id, CommandState::Succeeded, "done").await;
+    eventually("the change to succeed", WAIT, || async {
+        let reply = app
+            .get(&format!("/api/v1/admin/commands/{id}"), Some(&noc))
+            .await;
+        (reply.data()["state"] == "succeeded").then_some(())
+    })
+    .await;
+}
+
+async fn usage_counts_this_months_traffic_peerings_and_api_requests(app: &TestApp) {
+    let rahim = app.customer_token(RAHIM.0, RAHIM.1).await;
+    let rahim_id = app.customer_id(RAHIM.0).await;
+    sqlx::query(
+        "UPDATE packages SET bgp_peerings_limit = 2 \
+         WHERE id = (SELECT package_id FROM customers WHERE id = $1)",
+    )
+    .bind(&rahim_id)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+
+    let before = usage(app, &rahim).await;
+    let month = control_plane::store::now_text()[..7].to_owned();
+    assert_eq!(before["month"], month);
+    assert!(before["plan_name"].is_string(), "{before}");
+    assert_eq!(
+        before["bandwidth"],
+        json!({ "download_bytes": 0, "upload_bytes": 0, "total_bytes": 0 })
+    );
+    assert_eq!(before["bgp_peerings"], json!({ "used": 0, "limit": 2 }));
+    assert_eq!(
+        before["api_requests"],
+        json!({ "this_month": 0, "active_keys": 0 })
+    );
+
+    // Traffic: the accounting octets that move the totals.
+    accounted(app, "Start", 0, 0).await;
+    accounted(app, "Interim-Update", 5_000_000, 1_000_000).await;
+    let now = usage(app, &rahim).await;
+    assert_eq!(
+        now["bandwidth"],
+        json!({ "download_bytes": 5_000_000, "upload_bytes": 1_000_000, "total_bytes": 6_000_000 })
+    );
+    accounted(app, "Stop", 6_000_000, 1_500_000).await;
+    let now = usage(app, &rahim).await;
+    assert_eq!(now["bandwidth"]["download_bytes"], 6_000_000);
+    assert_eq!(now["bandwidth"]["upload_bytes"], 1_500_000);
+
+    // Peerings: added for Rahim count until removed; the ISP's own and dry runs do not.
+    let router = create_device(app, "edge-gulshan-1", "router").await;
+    let (_, agent_token) = register_agent(app, "gulshan-pop").await;
+    let mut agent = TestAgent::admitted(app, &agent_token).await;
+    let add = json!({ "action": "add", "remote_as": 65010 });
+    peering(
+        app,
+        &mut agent,
+        &router,
+        Some(&rahim_id),
+        "192.0.2.10",
+        add.clone(),
+    )
+    .await;
+    peering(
+        app,
+        &mut agent,
+        &router,
+        Some(&rahim_id),
+        "192.0.2.11",
+        add.clone(),
+    )
+    .await;
+    peering(app, &mut agent, &router, None, "192.0.2.99", add.clone()).await;
+    assert_eq!(usage(app, &rahim).await["bgp_peerings"]["used"], 2);
+    peering(
+        app,
+        &mut agent,
+        &router,
+        Some(&rahim_id),
+        "192.0.2.10",
+        json!({ "action": "remove" }),
+    )
+    .await;
+    assert_eq!(
+        usage(app, &rahim).await["bgp_peerings"],
+        json!({ "used": 1, "limit": 2 })
+    );
+    // A peering for a customer that does not exist is refused.
+    let noc = app.staff_token("noc").await;
+    let message = app
+        .post(
+            &format!("/api/v1/admin/devices/{router}/bgp-peers"),
+            Some(&noc),
+            json!({ "peer_ip": "192.0.2.12", "change": add, "customer_id": "nobody" }),
+        )
+        .await
+        .error(422);
+    assert!(message.contains("customer_id"), "{message}");
+
+    // API requests: each served key request, including this endpoint read with the key.
+    let created = app
+        .post(
+            &format!("{API}/api-keys"),
+            Some(&rahim),
+            json!({ "name": "stats" }),
+        )
+        .await;
+    let key = created.data()["key"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        app.get(&format!("{API}/bills"), Some(&key)).await.data();
+    }
+    let by_key = usage(app, &key).await;
+    assert_eq!(
+        by_key["api_requests"],
+        json!({ "this_month": 3, "active_keys": 1 })
+    );
+    assert_eq!(usage(app, &rahim).await["api_requests"]["this_month"], 3);
+
+    // Karima's figures are her own.
+    let karima = app.customer_token(KARIMA.0, KARIMA.1).await;
+    let hers = usage(app, &karima).await;
+    assert_eq!(hers["bandwidth"]["total_bytes"], 0);
+    assert_eq!(hers["bgp_peerings"]["used"], 0);
+    assert_eq!(hers["api_requests"]["this_month"], 0);
+    app.get(&format!("{API}/usage-stats"), None)
+        .await
+        .error(401);
+}
+aaa_backends!(
+    usage_counts_this_months_traffic_peerings_and_api_requests,
+    crate::aaa::with_aaa
+);
