@@ -1,8 +1,9 @@
 //! What a business customer used in a month: traffic (`traffic_months`, kept by triggers on
 //! `network_state`'s totals), API key requests (`api_request_months`), and the plan's BGP
-//! peering limit with the peering changes that succeeded for the customer.
+//! peering limit (set by staff, read and written here) with the peering changes that succeeded
+//! for the customer.
 
-use super::{Store, StoreResult};
+use super::{Store, StoreError, StoreResult};
 
 /// Octets a customer moved in one month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -81,5 +82,39 @@ impl Store {
         .bind(crate::domain::CommandKind::BgpPeerChange.as_str())
         .fetch_all(self.pool())
         .await?)
+    }
+}
+
+impl Store {
+    /// A package's BGP peering limit; `None` for no limit.
+    pub async fn package_bgp_peerings_limit(&self, package_id: &str) -> StoreResult<Option<i64>> {
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT bgp_peerings_limit FROM packages WHERE id = $1")
+                .bind(package_id)
+                .fetch_optional(self.pool())
+                .await?;
+        row.map(|(limit,)| limit).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn set_package_bgp_peerings_limit(
+        &self,
+        package_id: &str,
+        limit: Option<i64>,
+    ) -> StoreResult<()> {
+        let updated = sqlx::query(
+            "UPDATE packages SET bgp_peerings_limit = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(limit)
+        .bind(super::now_text())
+        .bind(package_id)
+        .execute(self.pool())
+        .await
+        .map_err(|e| StoreError::from_write(e, "package"))?
+        .rows_affected();
+        if updated == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 }

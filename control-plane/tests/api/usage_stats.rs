@@ -74,17 +74,53 @@ async fn peering(
     .await;
 }
 
+/// Billing staff give Rahim's package two BGP peerings, after the checks on the way.
+async fn set_peering_limit(app: &TestApp, rahim: &str) {
+    let profile = app.get(&format!("{API}/profile"), Some(rahim)).await;
+    let package = profile.data()["package"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/admin/packages/{package}/limits");
+    let support = app.staff_token("support").await;
+    assert_eq!(
+        app.get(&path, Some(&support)).await.data()["bgp_peerings"],
+        Value::Null
+    );
+    app.put(&path, Some(&support), json!({ "bgp_peerings": 2 }))
+        .await
+        .error(403);
+    let billing = app.staff_token("billing").await;
+    for bad in [
+        json!({ "bgp_peerings": -1 }),
+        json!({ "bgp_peerings": "2" }),
+        json!({}),
+        json!({ "bgp_peerings": 1, "x": 1 }),
+    ] {
+        app.put(&path, Some(&billing), bad).await.error(400);
+    }
+    app.put(
+        "/api/v1/admin/packages/00000000-0000-0000-0000-000000000000/limits",
+        Some(&billing),
+        json!({ "bgp_peerings": 2 }),
+    )
+    .await
+    .error(404);
+    let set = app
+        .put(&path, Some(&billing), json!({ "bgp_peerings": 2 }))
+        .await;
+    assert_eq!(set.data()["bgp_peerings"], 2);
+    let admin = app.staff_token("admin").await;
+    let audit = app
+        .get(
+            "/api/v1/admin/audit-log?action=package.limits",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(audit.data()["entries"].as_array().unwrap().len(), 1);
+}
+
 async fn usage_counts_this_months_traffic_peerings_and_api_requests(app: &TestApp) {
     let rahim = app.customer_token(RAHIM.0, RAHIM.1).await;
     let rahim_id = app.customer_id(RAHIM.0).await;
-    sqlx::query(
-        "UPDATE packages SET bgp_peerings_limit = 2 \
-         WHERE id = (SELECT package_id FROM customers WHERE id = $1)",
-    )
-    .bind(&rahim_id)
-    .execute(app.store.pool())
-    .await
-    .unwrap();
+    set_peering_limit(app, &rahim).await;
 
     let before = usage(app, &rahim).await;
     let month = control_plane::store::now_text()[..7].to_owned();

@@ -25,6 +25,7 @@ pub mod optics;
 pub mod optics_alarms;
 pub mod optics_customer;
 pub mod package_changes;
+pub mod package_limits;
 pub mod packages;
 pub mod payments;
 pub mod pppoe;
@@ -85,6 +86,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(areas::get, areas::update, areas::delete))
         .routes(routes!(packages::create, packages::list))
         .routes(routes!(packages::get, packages::update, packages::delete))
+        .routes(routes!(package_limits::get, package_limits::update))
         .routes(routes!(package_changes::list))
         .routes(routes!(package_changes::approve))
         .routes(routes!(package_changes::reject))
