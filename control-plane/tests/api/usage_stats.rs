@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::aaa::radius_api::{acct, post};
 use crate::aaa::API_KEY;
 use crate::aaa_backends;
-use crate::agent_client::{register_agent, TestAgent};
+use crate::agent_client::{now_ms, pppoe, register_agent, TestAgent};
 use crate::bgp_peers::create_device;
 use crate::helpers::{eventually, TestApp, KARIMA, RAHIM};
 
@@ -149,10 +149,39 @@ async fn usage_counts_this_months_traffic_peerings_and_api_requests(app: &TestAp
     assert_eq!(now["bandwidth"]["download_bytes"], 6_000_000);
     assert_eq!(now["bandwidth"]["upload_bytes"], 1_500_000);
 
-    // Peerings: added for Rahim count until removed; the ISP's own and dry runs do not.
-    let router = create_device(app, "edge-gulshan-1", "router").await;
+    // With the session stopped the agent's counters move the totals, and the month with them:
+    // the month's figures stay equal to the totals' growth (all of it this month).
     let (_, agent_token) = register_agent(app, "gulshan-pop").await;
     let mut agent = TestAgent::admitted(app, &agent_token).await;
+    let start = now_ms() / 1_000 * 1_000;
+    for seq in 1..=3u64 {
+        let entries = vec![pppoe(RAHIM.2, 8_000_000, 2_000_000, seq * 1_000_000)];
+        let at = start - (4 - seq) * 1_000;
+        assert_eq!(agent.samples(seq, at, entries).await, seq);
+    }
+    // Once ingest has written them (the status shows them live a little earlier); polled in
+    // the store, as the API would spend the rate limit.
+    let month = control_plane::store::now_text()[..7].to_owned();
+    let stored = eventually("the agent's octets in the stored totals", WAIT, || async {
+        let totals: (i64, i64) = sqlx::query_as(
+            "SELECT total_download_octets, total_upload_octets FROM network_state \
+             WHERE customer_id = $1",
+        )
+        .bind(&rahim_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        (totals.0 > 6_000_000).then_some(totals)
+    })
+    .await;
+    let in_month = app.store.traffic_in_month(&rahim_id, &month).await.unwrap();
+    assert_eq!((in_month.download_octets, in_month.upload_octets), stored);
+    let now = usage(app, &rahim).await;
+    assert_eq!(now["bandwidth"]["download_bytes"], stored.0);
+    assert_eq!(now["bandwidth"]["upload_bytes"], stored.1);
+
+    // Peerings: added for Rahim count until removed; the ISP's own and dry runs do not.
+    let router = create_device(app, "edge-gulshan-1", "router").await;
     let add = json!({ "action": "add", "remote_as": 65010 });
     peering(
         app,
