@@ -251,6 +251,31 @@ async fn keys_belong_to_their_customer_alone(app: &TestApp) {
     let keys = listed(app, &karima).await;
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["created_by"], "staff");
+    let admin = app.staff_token("admin").await;
+    let audit = app
+        .get(
+            "/api/v1/admin/audit-log?action=api_key.create",
+            Some(&admin),
+        )
+        .await;
+    let entry = &audit.data()["entries"][0];
+    assert_eq!(entry["actor_kind"], "staff");
+    assert_eq!(entry["target_id"], staff_key_id.as_str());
+    // A staff API key cannot make customer keys: that needs a staff login.
+    let staff_api_key = app
+        .post(
+            "/api/v1/admin/api-keys",
+            Some(&admin),
+            json!({ "name": "crm", "role": "support" }),
+        )
+        .await
+        .data()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&staff_path, Some(&staff_api_key), json!({ "name": "x" }))
+        .await
+        .error(403);
     let staff_list = app.get(&staff_path, Some(&support)).await;
     assert_eq!(staff_list.data().as_array().unwrap().len(), 1);
     // A key of one customer is not found under another.
