@@ -2,10 +2,9 @@
 //! kept only as a hash, acting as their customer alone within their scopes, counted once per
 //! request served, refused when revoked or expired, and sharing the customer's rate limit.
 
-use ring::digest;
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, KARIMA, RAHIM};
+use crate::helpers::{assert_stored_as_sha256, TestApp, KARIMA, RAHIM};
 use crate::{both_backends, both_backends_with};
 
 const API: &str = "/api/v1/customer";
@@ -54,15 +53,7 @@ async fn a_key_acts_as_its_customer_within_its_scopes(app: &TestApp) {
     assert!(key.starts_with("nck_") && key.len() == 68, "{key}");
 
     // Only the SHA-256 of the key is stored, and lists never show it.
-    let stored: String = sqlx::query_scalar("SELECT key_hash FROM customer_api_keys WHERE id = $1")
-        .bind(&id)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(
-        stored,
-        hex::encode(digest::digest(&digest::SHA256, key.as_bytes()).as_ref())
-    );
+    let stored = assert_stored_as_sha256(app, "customer_api_keys", &id, &key).await;
     let keys = listed(app, &rahim).await;
     let text = Value::Array(keys.clone()).to_string();
     assert!(!text.contains(&key) && !text.contains(&stored), "{text}");
@@ -262,17 +253,7 @@ async fn keys_belong_to_their_customer_alone(app: &TestApp) {
     assert_eq!(entry["actor_kind"], "staff");
     assert_eq!(entry["target_id"], staff_key_id.as_str());
     // A staff API key cannot make customer keys: that needs a staff login.
-    let staff_api_key = app
-        .post(
-            "/api/v1/admin/api-keys",
-            Some(&admin),
-            json!({ "name": "crm", "role": "support" }),
-        )
-        .await
-        .data()["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, staff_api_key) = crate::api_keys::make_key(app, "crm", "support").await;
     app.post(&staff_path, Some(&staff_api_key), json!({ "name": "x" }))
         .await
         .error(403);
@@ -387,17 +368,7 @@ async fn bad_revoked_and_expired_keys_are_refused(app: &TestApp) {
     .await
     .error(404);
     let admin = app.staff_token("admin").await;
-    let staff_key = app
-        .post(
-            "/api/v1/admin/api-keys",
-            Some(&admin),
-            json!({ "name": "s", "role": "support" }),
-        )
-        .await
-        .data()["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, staff_key) = crate::api_keys::make_key(app, "s", "support").await;
     let message = app
         .get(&format!("{API}/profile"), Some(&staff_key))
         .await

@@ -183,25 +183,14 @@ async fn usage_counts_this_months_traffic_peerings_and_api_requests(app: &TestAp
     // Peerings: added for Rahim count until removed; the ISP's own and dry runs do not.
     let router = create_device(app, "edge-gulshan-1", "router").await;
     let add = json!({ "action": "add", "remote_as": 65010 });
-    peering(
-        app,
-        &mut agent,
-        &router,
-        Some(&rahim_id),
-        "192.0.2.10",
-        add.clone(),
-    )
-    .await;
-    peering(
-        app,
-        &mut agent,
-        &router,
-        Some(&rahim_id),
-        "192.0.2.11",
-        add.clone(),
-    )
-    .await;
-    peering(app, &mut agent, &router, None, "192.0.2.99", add.clone()).await;
+    let remove = json!({ "action": "remove" });
+    for (customer, peer, change) in [
+        (Some(rahim_id.as_str()), "192.0.2.10", &add),
+        (Some(rahim_id.as_str()), "192.0.2.11", &add),
+        (None, "192.0.2.99", &add),
+    ] {
+        peering(app, &mut agent, &router, customer, peer, change.clone()).await;
+    }
     assert_eq!(usage(app, &rahim).await["bgp_peerings"]["used"], 2);
     peering(
         app,
@@ -209,7 +198,7 @@ async fn usage_counts_this_months_traffic_peerings_and_api_requests(app: &TestAp
         &router,
         Some(&rahim_id),
         "192.0.2.10",
-        json!({ "action": "remove" }),
+        remove,
     )
     .await;
     assert_eq!(
