@@ -1,16 +1,28 @@
-//! Staff API keys: `nok_` and 64 hex digits of randomness, kept only as their SHA-256 (a key
-//! has 256 bits of entropy, so a fast hash is enough, unlike a password). No I/O.
+//! API keys, staff (`nok_`) and customer (`nck_`): the prefix and 64 hex digits of randomness,
+//! kept only as their SHA-256 (a key has 256 bits of entropy, so a fast hash is enough, unlike
+//! a password). No I/O.
 
 use sha2::{Digest, Sha256};
 
-/// Every key starts with this, so a key is told from a login token at a glance.
+/// Every staff key starts with this, so a key is told from a login token at a glance.
 pub const KEY_PREFIX: &str = "nok_";
+/// Every customer key starts with this, so the two APIs tell their keys apart.
+pub const CUSTOMER_KEY_PREFIX: &str = "nck_";
 /// Characters of a key shown in lists (the prefix and 8 hex digits).
 const SHOWN: usize = 12;
 
-/// A new random key.
+/// A new random staff key.
 pub fn new_key() -> String {
-    format!("{KEY_PREFIX}{}", hex::encode(rand::random::<[u8; 32]>()))
+    new_key_with(KEY_PREFIX)
+}
+
+/// A new random customer key.
+pub fn new_customer_key() -> String {
+    new_key_with(CUSTOMER_KEY_PREFIX)
+}
+
+fn new_key_with(prefix: &str) -> String {
+    format!("{prefix}{}", hex::encode(rand::random::<[u8; 32]>()))
 }
 
 /// What the store keeps of a key.
@@ -35,6 +47,8 @@ mod tests {
         assert_eq!(a.len(), KEY_PREFIX.len() + 64);
         assert!(a[KEY_PREFIX.len()..].chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(shown_prefix(&a).len(), 12);
+        let c = new_customer_key();
+        assert!(c.starts_with(CUSTOMER_KEY_PREFIX) && c.len() == 68, "{c}");
         // sha256("abc"), from FIPS 180-2.
         assert_eq!(
             key_hash("abc"),

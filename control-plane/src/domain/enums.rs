@@ -45,6 +45,16 @@ macro_rules! text_enum {
 }
 
 text_enum!(
+    /// What a customer API key may do: `read` every `GET` of the customer API, `devices` the
+    /// device actions, `billing` payments and recharges, `support` opening and answering tickets.
+    ApiKeyScope, "scope", {
+    Read => "read",
+    Devices => "devices",
+    Billing => "billing",
+    Support => "support",
+});
+
+text_enum!(
     /// Whether a subscriber's service runs.
     CustomerStatus, "status", {
     Active => "active",

@@ -2,6 +2,7 @@
 //! peering changes.
 
 pub mod bgp_peering;
+pub mod bgp_peering_count;
 pub mod enums;
 pub mod ids;
 pub mod money;

@@ -21,7 +21,7 @@ impl Actor {
         Self {
             kind: "customer",
             id: auth.customer_id.clone(),
-            name: None,
+            name: auth.api_key.as_ref().map(|k| format!("api-key:{}", k.name)),
             client_ip: client_ip.to_owned(),
         }
     }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod client_address;
 pub mod csv;
 pub mod customer;
+pub mod customer_api_key;
 pub mod extract;
 pub mod invoice;
 pub mod openapi;

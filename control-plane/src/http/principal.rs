@@ -1,4 +1,5 @@
-//! Extractors for the caller: a logged-in customer (rate-limited) or a staff member with a role.
+//! Extractors for the caller: a logged-in customer or a customer API key (rate-limited per
+//! customer), or a staff member with a role.
 
 use std::time::Instant;
 
@@ -6,15 +7,45 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+use super::customer_api_key::customer_from_api_key;
 use super::response::ApiError;
 use super::state::AppState;
 use crate::auth::{Principal, TokenError};
 use crate::domain::StaffRole;
 
-/// A customer with a valid token, within their request budget.
+/// A customer with a valid token or API key, within their request budget.
 #[derive(Debug, Clone)]
 pub struct CustomerAuth {
     pub customer_id: String,
+    /// The API key the request came with; `None` for a login token.
+    pub api_key: Option<CustomerKeyUse>,
+}
+
+/// The customer API key behind a request.
+#[derive(Debug, Clone)]
+pub struct CustomerKeyUse {
+    pub id: String,
+    pub name: String,
+}
+
+impl CustomerAuth {
+    /// A customer logged in with a token.
+    pub fn logged_in(customer_id: String) -> Self {
+        Self {
+            customer_id,
+            api_key: None,
+        }
+    }
+
+    /// Refuses with 403 when the caller is an API key (managing keys needs a login).
+    pub fn require_login(&self) -> Result<(), ApiError> {
+        match self.api_key {
+            None => Ok(()),
+            Some(_) => Err(ApiError::forbidden(
+                "an API key cannot do this; log in as the customer",
+            )),
+        }
+    }
 }
 
 /// A staff member with a valid token whose account is still enabled, or a staff API key
@@ -87,7 +118,13 @@ pub fn customer_from_token(state: &AppState, token: &str) -> Result<CustomerAuth
             ))
         }
     };
-    if let Err(retry) = state.customer_limiter.check(&customer_id, Instant::now()) {
+    take_customer_budget(state, &customer_id)?;
+    Ok(CustomerAuth::logged_in(customer_id))
+}
+
+/// Takes one call from the customer's request budget, shared by their tokens and API keys.
+pub fn take_customer_budget(state: &AppState, customer_id: &str) -> Result<(), ApiError> {
+    if let Err(retry) = state.customer_limiter.check(customer_id, Instant::now()) {
         state.metrics.rate_limited.inc();
         return Err(ApiError::too_many(
             format!(
@@ -98,7 +135,25 @@ pub fn customer_from_token(state: &AppState, token: &str) -> Result<CustomerAuth
             retry.secs(),
         ));
     }
-    Ok(CustomerAuth { customer_id })
+    Ok(())
+}
+
+/// Checks the bearer credential of a request to the customer API: a customer API key for this
+/// method and path, or a login token.
+async fn customer_from_bearer(
+    state: &AppState,
+    parts: &Parts,
+    token: &str,
+) -> Result<CustomerAuth, ApiError> {
+    if token.starts_with(crate::auth::api_keys::CUSTOMER_KEY_PREFIX) {
+        return customer_from_api_key(state, token, &parts.method, parts.uri.path()).await;
+    }
+    if token.starts_with(crate::auth::api_keys::KEY_PREFIX) {
+        return Err(ApiError::unauthorized(
+            "a staff API key cannot be used on the customer API",
+        ));
+    }
+    customer_from_token(state, token)
 }
 
 impl FromRequestParts<AppState> for CustomerAuth {
@@ -109,7 +164,7 @@ impl FromRequestParts<AppState> for CustomerAuth {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
-        customer_from_token(state, token)
+        customer_from_bearer(state, parts, token).await
     }
 }
 
@@ -134,7 +189,7 @@ impl FromRequestParts<AppState> for CustomerStreamAuth {
     ) -> Result<Self, Self::Rejection> {
         if parts.headers.contains_key(AUTHORIZATION) {
             let token = bearer_token(parts)?;
-            return customer_from_token(state, token).map(Self);
+            return customer_from_bearer(state, parts, token).await.map(Self);
         }
         let from_query = axum::extract::Query::<TokenQuery>::try_from_uri(&parts.uri)
             .ok()
@@ -171,6 +226,11 @@ impl FromRequestParts<AppState> for StaffAuth {
 pub async fn staff_from_token(state: &AppState, token: &str) -> Result<StaffAuth, ApiError> {
     if token.starts_with(crate::auth::api_keys::KEY_PREFIX) {
         return staff_from_api_key(state, token).await;
+    }
+    if token.starts_with(crate::auth::api_keys::CUSTOMER_KEY_PREFIX) {
+        return Err(ApiError::unauthorized(
+            "a customer API key cannot be used on the staff API",
+        ));
     }
     let (staff_id, role) = match state.keys.verify(token).map_err(token_error)? {
         Principal::Staff { id, role } => (id, role),

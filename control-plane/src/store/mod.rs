@@ -11,6 +11,7 @@ pub mod billing_terms;
 pub mod bills;
 pub mod command_dispatch;
 pub mod commands;
+pub mod customer_api_keys;
 pub mod customers;
 pub mod devices;
 pub mod exports;
@@ -28,6 +29,7 @@ pub mod sessions;
 pub mod settlement;
 pub mod staff;
 pub mod tickets;
+pub mod usage;
 pub mod webhooks;
 
 use std::str::FromStr;

@@ -1,6 +1,6 @@
 //! Support tickets and their message threads; internal notes are for staff only.
 
-use super::{new_id, now_text, Store, StoreError, StoreResult};
+use super::{new_id, now_text, Page, Paged, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TicketRow {
@@ -93,6 +93,29 @@ impl Store {
         .bind(customer_id)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// A page of the customer's tickets, newest first, with the count of all of them.
+    pub async fn customer_tickets_page(
+        &self,
+        customer_id: &str,
+        page: Page,
+    ) -> StoreResult<Paged<TicketRow>> {
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM support_tickets WHERE customer_id = $1")
+                .bind(customer_id)
+                .fetch_one(self.pool())
+                .await?;
+        let rows = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM support_tickets WHERE customer_id = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(customer_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(Paged { rows, total })
     }
 
     pub async fn customer_ticket(

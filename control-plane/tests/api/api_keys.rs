@@ -2,13 +2,13 @@
 //! with exactly that role (audited under the key's name), unable to manage keys, and refused
 //! once revoked or when their maker is disabled.
 
-use ring::digest;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::TestApp;
+use crate::helpers::{assert_stored_as_sha256, TestApp};
 
-async fn make_key(app: &TestApp, name: &str, role: &str) -> (String, String) {
+/// Makes a staff API key as the demo admin; returns (id, key).
+pub(crate) async fn make_key(app: &TestApp, name: &str, role: &str) -> (String, String) {
     let admin = app.staff_token("admin").await;
     let created = app
         .post(
@@ -29,15 +29,7 @@ async fn a_key_acts_with_its_role(app: &TestApp) {
     assert!(key.starts_with("nok_") && key.len() == 68, "{key}");
 
     // Only the SHA-256 of the key is stored.
-    let stored: String = sqlx::query_scalar("SELECT key_hash FROM staff_api_keys WHERE id = $1")
-        .bind(&id)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(
-        stored,
-        hex::encode(digest::digest(&digest::SHA256, key.as_bytes()).as_ref())
-    );
+    let stored = assert_stored_as_sha256(app, "staff_api_keys", &id, &key).await;
     let admin = app.staff_token("admin").await;
     let listed = app.get("/api/v1/admin/api-keys", Some(&admin)).await;
     let text = listed.body.to_string();

@@ -439,3 +439,16 @@ fn replace_db_name(url: &str, db: &str) -> String {
 /// The demo's first two subscribers: (code, phone, pppoe username).
 pub const RAHIM: (&str, &str, &str) = ("CUST001", "01712345678", "rahim.gulshan");
 pub const KARIMA: (&str, &str, &str) = ("CUST002", "01812345679", "karima.gulshan");
+
+/// Checks that an API key is stored only as its SHA-256: `table`'s `key_hash` of row `id` is
+/// the key's digest (computed here independently, with `ring`). Returns the stored hash.
+pub async fn assert_stored_as_sha256(app: &TestApp, table: &str, id: &str, key: &str) -> String {
+    let stored: String = sqlx::query_scalar(&format!("SELECT key_hash FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+    assert_eq!(stored, hex::encode(digest.as_ref()));
+    stored
+}

@@ -42,6 +42,9 @@ pub struct BgpPeerBody {
     /// nothing. Default false.
     #[schema(value_type = Option<bool>)]
     pub dry_run: Option<Value>,
+    /// The customer the peering serves (a business customer's BGP session), counted in their
+    /// `/usage-stats` against the plan's `bgp_peerings_limit`. Absent for the ISP's own peers.
+    pub customer_id: Option<String>,
     /// Any other key, refused so a misspelt field is never silently ignored.
     #[serde(flatten)]
     #[schema(ignore)]
@@ -87,6 +90,7 @@ pub async fn create(
         .device(&id)
         .await
         .map_err(|e| ApiError::from_store(e, "device"))?;
+    let body_customer = crate::http::extract::non_empty(body.customer_id.clone());
     let request = BgpPeerRequest::from_json(&body.into_json())
         .map_err(|problems| ApiError::unprocessable(problems.to_string()))?;
     let speaks_bgp = DeviceKind::parse(&device.kind).is_ok_and(|kind| BGP_SPEAKERS.contains(&kind));
@@ -96,6 +100,22 @@ pub async fn create(
             device.name, device.kind
         )));
     }
+    let customer_id = match body_customer {
+        Some(customer_id) => Some(
+            state
+                .store
+                .customer(&customer_id)
+                .await
+                .map_err(|e| match e {
+                    crate::store::StoreError::NotFound => {
+                        ApiError::unprocessable(format!("customer_id {customer_id} is no customer"))
+                    }
+                    other => ApiError::from(other),
+                })?
+                .id,
+        ),
+        None => None,
+    };
     let params = request.to_json();
     let command = state
         .store
@@ -103,7 +123,7 @@ pub async fn create(
             kind: CommandKind::BgpPeerChange.as_str().to_owned(),
             requester_kind: "staff".to_owned(),
             requester_id: auth.staff_id.clone(),
-            customer_id: None,
+            customer_id: customer_id.clone(),
             device_id: Some(device.id.clone()),
             target: format!("bgp:{} neighbor {}", device.name, request.peer_ip),
             params: params.to_string(),
@@ -116,7 +136,7 @@ pub async fn create(
         &format!("device.{}", CommandKind::BgpPeerChange.as_str()),
         "device_command",
         Some(&command.id),
-        json!({ "device_id": device.id, "device": device.name, "params": params }),
+        json!({ "device_id": device.id, "device": device.name, "customer_id": customer_id, "params": params }),
     )
     .await?;
     let message = match (&request.change, request.dry_run) {

@@ -15,6 +15,7 @@ pub mod bgp_peers;
 pub mod billing;
 pub mod billing_terms;
 pub mod commands;
+pub mod customer_api_keys;
 pub mod customers;
 pub mod exports;
 pub mod inventory;
@@ -24,6 +25,7 @@ pub mod optics;
 pub mod optics_alarms;
 pub mod optics_customer;
 pub mod package_changes;
+pub mod package_limits;
 pub mod packages;
 pub mod payments;
 pub mod pppoe;
@@ -84,6 +86,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(areas::get, areas::update, areas::delete))
         .routes(routes!(packages::create, packages::list))
         .routes(routes!(packages::get, packages::update, packages::delete))
+        .routes(routes!(package_limits::get, package_limits::update))
         .routes(routes!(package_changes::list))
         .routes(routes!(package_changes::approve))
         .routes(routes!(package_changes::reject))
@@ -136,4 +139,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(api_keys::create, api_keys::list))
         .routes(routes!(api_keys::revoke))
+        .routes(routes!(customer_api_keys::create, customer_api_keys::list))
+        .routes(routes!(customer_api_keys::revoke))
 }

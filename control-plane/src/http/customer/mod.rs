@@ -1,7 +1,10 @@
-//! The subscriber API of seed 001, mounted at `/api/v1/customer` and `/functions/v1/customer-api`.
+//! The subscriber API of seed 001, with seed 002's business-customer additions (usage, invoices,
+//! tickets, API keys), mounted at `/api/v1/customer` and `/functions/v1/customer-api`.
 
+pub mod api_keys;
 pub mod auth;
 pub mod billing;
+pub mod business;
 pub mod devices;
 pub mod invoice;
 pub mod live;
@@ -10,6 +13,7 @@ pub mod notifications;
 pub mod packages;
 pub mod profile;
 pub mod support;
+pub mod usage;
 pub mod views;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -44,4 +48,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(support::list_tickets, support::create_ticket))
         .routes(routes!(support::get_ticket))
         .routes(routes!(support::reply))
+        .routes(routes!(usage::usage_stats))
+        .routes(routes!(business::invoices))
+        .routes(routes!(business::support_tickets))
+        .routes(routes!(api_keys::list, api_keys::create))
+        .routes(routes!(api_keys::revoke))
 }

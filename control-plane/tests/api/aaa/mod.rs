@@ -4,7 +4,7 @@
 
 mod freeradius;
 mod lab;
-mod radius_api;
+pub(crate) mod radius_api;
 mod session_hints;
 mod staff;
 mod totals;

@@ -11,7 +11,7 @@ use crate::aaa_backends;
 use crate::helpers::{TestApp, RAHIM};
 
 /// Posts rlm_rest JSON with an optional key; returns status and body (`Null` when empty).
-pub(super) async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     path: &str,
     key: Option<&str>,
@@ -47,7 +47,7 @@ fn attrs(pairs: &[(&str, Value)]) -> Value {
     Value::Object(object)
 }
 
-pub(super) fn acct(status: &str, session: &str, extra: &[(&str, Value)]) -> Value {
+pub(crate) fn acct(status: &str, session: &str, extra: &[(&str, Value)]) -> Value {
     let mut pairs = vec![
         ("Acct-Status-Type", json!(status)),
         ("User-Name", json!(RAHIM.2)),
