@@ -10,7 +10,7 @@ use crate::store::notifications::NewNotification;
 use crate::store::StoreError;
 
 /// The kind of an expiry warning in `notifications`.
-pub const EXPIRY_WARNING: &str = "expiry_warning";
+pub const EXPIRY_WARNING: &str = crate::alerts::severity::kind::EXPIRY_WARNING;
 
 /// Creates the expiry warnings due `today`; returns how many were new.
 pub async fn warn_expiring(state: &AppState, today: Date) -> Result<u64, StoreError> {
@@ -38,7 +38,7 @@ pub async fn warn_expiring(state: &AppState, today: Date) -> Result<u64, StoreEr
             message: warning.message,
             dedupe_key: warning.dedupe_key,
         };
-        if state.store.create_notification(&notification).await? {
+        if crate::alerts::notify(state, &notification).await? {
             created += 1;
         }
     }

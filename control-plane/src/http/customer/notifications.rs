@@ -24,6 +24,8 @@ pub struct NotificationView {
     #[serde(rename = "type")]
     pub kind: String,
     pub read: bool,
+    /// `info`, `warning` or `critical`, from the type.
+    pub severity: String,
     /// When it was created, RFC 3339 UTC.
     pub timestamp: String,
 }
@@ -42,6 +44,7 @@ fn view(n: NotificationRow) -> NotificationView {
         message: n.message,
         kind: n.kind.to_ascii_uppercase(),
         read: n.read_at.is_some(),
+        severity: n.severity,
         timestamp: n.created_at,
     }
 }
