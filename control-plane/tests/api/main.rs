@@ -4,6 +4,7 @@ mod agent_client;
 mod helpers;
 
 mod aaa;
+mod alerts;
 mod admin;
 mod agents;
 mod api_keys;
