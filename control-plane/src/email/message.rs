@@ -167,7 +167,7 @@ mod tests {
              Content-Transfer-Encoding: 7bit\r\n\r\nLine one\r\nLine two\r\n"
         );
         let utf8 = render(&email("x", "৳500 received"), datetime!(2026-12-28 09:00 UTC), "m");
-        assert!(utf8.contains("Content-Transfer-Encoding: base64\r\n\r\n4KezNTAwIHJlY2VpdmVk\r\n"));
+        assert!(utf8.contains("Content-Transfer-Encoding: base64\r\n\r\n4KezNTAwIHJlY2VpdmVkDQo=\r\n"));
     }
 
     fn check_stuffing(message: &str, expected: &str) {
