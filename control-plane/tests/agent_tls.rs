@@ -16,9 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use edge_agent::uplink::{self, ControlPlaneUrl, UplinkConfig, UplinkError, UplinkStatus};
+use pki::Pki;
 use proto::AgentToken;
 use serde_json::json;
-use pki::Pki;
 use system::ControlPlane;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;

@@ -114,7 +114,10 @@ pub async fn send_due(state: &AppState, channel: Channel) -> Result<usize, Store
             tracing::warn!(channel = channel.as_str(), alert = %alert.id,
                 customer = %alert.customer_id, error, "alert delivery given up");
         }
-        state.store.finish_alert_attempt(&alert.id, &outcome).await?;
+        state
+            .store
+            .finish_alert_attempt(&alert.id, &outcome)
+            .await?;
     }
     Ok(attempted)
 }

@@ -256,7 +256,10 @@ mod tests {
 
     #[test]
     fn webhook_urls_are_checked() {
-        check_url("https://hooks.example/a?b=1", Ok("https://hooks.example/a?b=1"));
+        check_url(
+            "https://hooks.example/a?b=1",
+            Ok("https://hooks.example/a?b=1"),
+        );
         check_url("http://127.0.0.1:9000/h", Ok("http://127.0.0.1:9000/h"));
         check_url(
             "http://10.0.0.5/h",
@@ -270,7 +273,10 @@ mod tests {
             "http://169.254.169.254/latest",
             Err("points at 169.254.169.254, an internal address; webhooks go to public receivers"),
         );
-        check_url("https://user:pw@hooks.example/", Err("must not carry a user name or password"));
+        check_url(
+            "https://user:pw@hooks.example/",
+            Err("must not carry a user name or password"),
+        );
         check_url("hooks.example", Err("is not a URL"));
     }
 }

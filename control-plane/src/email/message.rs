@@ -38,7 +38,10 @@ pub fn render(email: &Email, date: OffsetDateTime, message_id: &str) -> String {
     header("From", email.from.as_str());
     header("To", email.to.as_str());
     header("Subject", &encode_header_text(&email.subject));
-    header("Message-ID", &format!("<{message_id}@{}>", email.from.domain()));
+    header(
+        "Message-ID",
+        &format!("<{message_id}@{}>", email.from.domain()),
+    );
     header("MIME-Version", "1.0");
     header("Content-Type", "text/plain; charset=utf-8");
     let body = crlf_lines(&email.body);
@@ -143,12 +146,18 @@ mod tests {
     fn subjects_are_encoded_when_not_ascii() {
         check_header("Service expires tomorrow", "Service expires tomorrow");
         check_header("Line\r\nBcc: x@y.example", "Line  Bcc: x@y.example");
-        check_header("Zahlung erhalten ✓", "=?UTF-8?B?WmFobHVuZyBlcmhhbHRlbiDinJM=?=");
+        check_header(
+            "Zahlung erhalten ✓",
+            "=?UTF-8?B?WmFobHVuZyBlcmhhbHRlbiDinJM=?=",
+        );
         check_header("=?fake?=", "=?UTF-8?B?PT9mYWtlPz0=?=");
         let long = encode_header_text(&"বিল ".repeat(20));
         for word in long.split("\r\n ") {
             assert!(word.len() <= 75, "{word}");
-            assert!(word.starts_with("=?UTF-8?B?") && word.ends_with("?="), "{word}");
+            assert!(
+                word.starts_with("=?UTF-8?B?") && word.ends_with("?="),
+                "{word}"
+            );
         }
     }
 
@@ -166,8 +175,14 @@ mod tests {
              MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
              Content-Transfer-Encoding: 7bit\r\n\r\nLine one\r\nLine two\r\n"
         );
-        let utf8 = render(&email("x", "৳500 received"), datetime!(2026-12-28 09:00 UTC), "m");
-        assert!(utf8.contains("Content-Transfer-Encoding: base64\r\n\r\n4KezNTAwIHJlY2VpdmVkDQo=\r\n"));
+        let utf8 = render(
+            &email("x", "৳500 received"),
+            datetime!(2026-12-28 09:00 UTC),
+            "m",
+        );
+        assert!(
+            utf8.contains("Content-Transfer-Encoding: base64\r\n\r\n4KezNTAwIHJlY2VpdmVkDQo=\r\n")
+        );
     }
 
     fn check_stuffing(message: &str, expected: &str) {

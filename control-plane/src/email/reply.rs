@@ -168,10 +168,20 @@ mod tests {
         );
         check(&["250"], Ok(reply(250, &[""])));
         check(
-            &["250-mail.isp.example", "250-STARTTLS", "250 AUTH PLAIN LOGIN\r\n"],
-            Ok(reply(250, &["mail.isp.example", "STARTTLS", "AUTH PLAIN LOGIN"])),
+            &[
+                "250-mail.isp.example",
+                "250-STARTTLS",
+                "250 AUTH PLAIN LOGIN\r\n",
+            ],
+            Ok(reply(
+                250,
+                &["mail.isp.example", "STARTTLS", "AUTH PLAIN LOGIN"],
+            )),
         );
-        check(&["250-a", "251 b"], Err("reply changed code from 250 to 251 mid-reply"));
+        check(
+            &["250-a", "251 b"],
+            Err("reply changed code from 250 to 251 mid-reply"),
+        );
         check(&["hello"], Err("reply line without a code: hello"));
         check(&["2500 x"], Err("bad separator after code: 2500 x"));
         check(&["099 x"], Err("reply code out of range: 099 x"));

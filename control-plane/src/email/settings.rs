@@ -119,7 +119,10 @@ pub fn apply_file(
             None => problem("email.starttls", "must be required, opportunistic or off"),
         }
     }
-    settings.username = file.username.filter(|u| !u.is_empty()).or(settings.username.take());
+    settings.username = file
+        .username
+        .filter(|u| !u.is_empty())
+        .or(settings.username.take());
     settings.password_file = file.password_file.or(settings.password_file.take());
     if let Some(from) = file.from {
         match EmailAddress::parse(&from) {
@@ -136,11 +139,16 @@ pub fn apply_file(
     if let Some(name) = file.helo_name {
         let ok = !name.is_empty()
             && name.len() <= 253
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
         if ok {
             settings.helo_name = name;
         } else {
-            problem("email.helo_name", "must be a host name (letters, digits, . and -)");
+            problem(
+                "email.helo_name",
+                "must be a host name (letters, digits, . and -)",
+            );
         }
     }
     match file.max_attempts {
@@ -211,9 +219,15 @@ mod tests {
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.host.as_deref(), Some("smtp.isp.example"));
-        assert_eq!((s.port, s.starttls, s.per_minute_limit), (25, StartTls::Required, 10));
+        assert_eq!(
+            (s.port, s.starttls, s.per_minute_limit),
+            (25, StartTls::Required, 10)
+        );
         assert_eq!(s.from.unwrap().as_str(), "noc@isp.example");
-        assert_eq!((s.max_attempts, s.retry_base.as_secs(), s.timeout.as_secs()), (3, 5, 20));
+        assert_eq!(
+            (s.max_attempts, s.retry_base.as_secs(), s.timeout.as_secs()),
+            (3, 5, 20)
+        );
 
         let (_, problems) = apply("starttls = \"maybe\"\nfrom = \"noc\"\nper_minute_limit = 0");
         assert_eq!(problems.len(), 3, "{problems:?}");

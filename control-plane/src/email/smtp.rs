@@ -91,7 +91,9 @@ impl Session {
                 .read_line(&mut line)
                 .await?;
             if read == 0 {
-                return Err(SmtpError::Protocol("the relay closed the connection".into()));
+                return Err(SmtpError::Protocol(
+                    "the relay closed the connection".into(),
+                ));
             }
             if let Some(reply) = reader.push(&line).map_err(SmtpError::Protocol)? {
                 return Ok(reply);

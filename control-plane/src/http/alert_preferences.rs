@@ -104,7 +104,12 @@ pub async fn read(
     customer: &CustomerRow,
 ) -> Result<AlertPreferencesView, ApiError> {
     let stored = state.store.alert_preferences(&customer.id).await?;
-    Ok(view(state, &AlertPreferences::from_row(stored), customer, None))
+    Ok(view(
+        state,
+        &AlertPreferences::from_row(stored),
+        customer,
+        None,
+    ))
 }
 
 /// Checks and stores a change (422 with every problem), audited as `actor`.

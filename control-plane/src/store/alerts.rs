@@ -196,9 +196,13 @@ impl Store {
         outcome: &AttemptOutcome,
     ) -> StoreResult<()> {
         let (status, code, error, next, delivered_at) = match outcome {
-            AttemptOutcome::Delivered { status_code } => {
-                ("delivered", Some(*status_code), None, None, Some(now_text()))
-            }
+            AttemptOutcome::Delivered { status_code } => (
+                "delivered",
+                Some(*status_code),
+                None,
+                None,
+                Some(now_text()),
+            ),
             AttemptOutcome::Retry {
                 status_code,
                 error,

@@ -35,7 +35,8 @@ pub struct WebhookRuntime {
 impl WebhookRuntime {
     /// Fails when `ca_file` cannot be read or holds no certificate.
     pub fn load(settings: WebhookSettings) -> Result<Self, TlsClientError> {
-        let tls = crate::tls_client::client_config("webhooks.ca_file", settings.ca_file.as_deref())?;
+        let tls =
+            crate::tls_client::client_config("webhooks.ca_file", settings.ca_file.as_deref())?;
         let client = WebhookClient::new(tls, settings.timeout);
         Ok(Self {
             settings,

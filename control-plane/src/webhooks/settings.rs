@@ -87,10 +87,9 @@ pub fn apply_file(
         for block in blocks {
             match Network::parse(&block) {
                 Ok(n) => networks.push(n),
-                Err(why) => problems.push(format!(
-                    "{}: {why}",
-                    at("webhooks.allow_private_networks")
-                )),
+                Err(why) => {
+                    problems.push(format!("{}: {why}", at("webhooks.allow_private_networks")))
+                }
             }
         }
         settings.allow_private_networks = networks;

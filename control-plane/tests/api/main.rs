@@ -4,9 +4,9 @@ mod agent_client;
 mod helpers;
 
 mod aaa;
-mod alerts;
 mod admin;
 mod agents;
+mod alerts;
 mod api_keys;
 mod auth;
 mod bgp_peers;

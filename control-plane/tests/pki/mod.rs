@@ -100,4 +100,3 @@ fn openssl(command: &[&str], args: &[&str]) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
-

@@ -93,7 +93,8 @@ async fn email_follows_preferences(backend: Backend) {
     }
     let port = free_port();
     let sink = SmtpSink::start(port, None).await;
-    let Some(app) = TestApp::spawn_with(backend, relay_at(port, StartTls::Opportunistic, None)).await
+    let Some(app) =
+        TestApp::spawn_with(backend, relay_at(port, StartTls::Opportunistic, None)).await
     else {
         return;
     };
@@ -110,13 +111,27 @@ async fn email_follows_preferences(backend: Backend) {
     assert_eq!(notification["severity"], "warning");
     let message = &got[0];
     assert_eq!(header(message, "To"), Some(SUBSCRIBER_EMAIL), "{message}");
-    assert_eq!(header(message, "From"), Some("noc@isp.example"), "{message}");
-    assert_eq!(header(message, "Subject"), notification["title"].as_str(), "{message}");
+    assert_eq!(
+        header(message, "From"),
+        Some("noc@isp.example"),
+        "{message}"
+    );
+    assert_eq!(
+        header(message, "Subject"),
+        notification["title"].as_str(),
+        "{message}"
+    );
     let message_id = header(message, "Message-ID").expect("Message-ID");
     assert!(message_id.starts_with('<') && message_id.ends_with("@isp.example>"));
-    assert!(header(message, "Date").is_some_and(|d| d.ends_with("+0000")), "{message}");
+    assert!(
+        header(message, "Date").is_some_and(|d| d.ends_with("+0000")),
+        "{message}"
+    );
     let text = body(message);
-    assert!(text.contains(notification["message"].as_str().unwrap()), "{message}");
+    assert!(
+        text.contains(notification["message"].as_str().unwrap()),
+        "{message}"
+    );
     assert!(text.contains("paid until 2026-12-31"), "{message}");
     assert!(text.contains("Severity: warning"), "{message}");
     let log = delivered_log(&app, &customer_id, 1).await;
@@ -181,7 +196,11 @@ async fn relay_down_then_up_gets_the_message_once(backend: Backend) {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(header(&got[0], "To"), Some(SUBSCRIBER_EMAIL));
     let metrics = metrics_text(&app).await;
-    assert_metric(&metrics, "netops_email_deliveries_total{outcome=\"delivered\"}", 1);
+    assert_metric(
+        &metrics,
+        "netops_email_deliveries_total{outcome=\"delivered\"}",
+        1,
+    );
     assert!(
         !metrics.contains("netops_email_deliveries_total{outcome=\"retried\"} 0"),
         "{metrics}"

@@ -2,11 +2,10 @@
 //! (`python3-aiosmtpd`) on 127.0.0.1, and webhooks to `https://` receivers with a throwaway
 //! CA made by `openssl`.
 
+#[path = "../../../../drivers/snmp/tests/lab/mod.rs"]
+mod lab;
 #[path = "../../pki/mod.rs"]
 mod pki;
-#[path = "../../../../drivers/snmp/tests/lab/mod.rs"]
-#[allow(dead_code)]
-mod lab;
 
 mod email;
 mod https_receiver;
@@ -58,7 +57,10 @@ fn have(test: &str, program: &str, args: &[&str], package: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        lab::skip_or_fail(test, &format!("{program} is not usable (apt install {package})"));
+        lab::skip_or_fail(
+            test,
+            &format!("{program} is not usable (apt install {package})"),
+        );
     }
     ok
 }

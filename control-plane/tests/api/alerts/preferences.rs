@@ -52,30 +52,49 @@ async fn preferences_are_read_set_and_checked(app: &TestApp) {
         )
         .await
         .error(422);
-    for part in ["email_address nobody has no @", "min_severity must be", "internal address"] {
+    for part in [
+        "email_address nobody has no @",
+        "min_severity must be",
+        "internal address",
+    ] {
         assert!(message.contains(part), "{message}");
     }
-    for url in ["http://169.254.169.254/", "https://[::1]/x", "ftp://hooks.example/"] {
+    for url in [
+        "http://169.254.169.254/",
+        "https://[::1]/x",
+        "ftp://hooks.example/",
+    ] {
         app.put(PATH, Some(&rahim), json!({ "webhook_url": url }))
             .await
             .error(422);
     }
     let message = app
-        .put(PATH, Some(&rahim), json!({ "webhook_url": "", "webhook_enabled": true }))
+        .put(
+            PATH,
+            Some(&rahim),
+            json!({ "webhook_url": "", "webhook_enabled": true }),
+        )
         .await
         .error(422);
     assert!(message.contains("webhook_url is required"), "{message}");
-    app.put(PATH, Some(&rahim), json!({ "sms": true })).await.error(400);
+    app.put(PATH, Some(&rahim), json!({ "sms": true }))
+        .await
+        .error(400);
     app.put(PATH, Some(&rahim), json!({ "email_enabled": "yes" }))
         .await
         .error(400);
     app.get(PATH, None).await.error(401);
     // Nothing of the refused changes was stored.
-    assert_eq!(app.get(PATH, Some(&rahim)).await.data()["min_severity"], "critical");
+    assert_eq!(
+        app.get(PATH, Some(&rahim)).await.data()["min_severity"],
+        "critical"
+    );
 
     // Karima sees her own defaults, not Rahim's choices.
     let karima = app.customer_token(KARIMA.0, KARIMA.1).await;
-    let hers = app.get(&format!("{API}/alert-preferences"), Some(&karima)).await;
+    let hers = app
+        .get(&format!("{API}/alert-preferences"), Some(&karima))
+        .await;
     assert_eq!(hers.data()["min_severity"], "warning");
     assert_eq!(hers.data()["webhook_url"], json!(null));
     assert_eq!(hers.data()["email_to"], "karima.gulshan@example.com");
@@ -93,7 +112,10 @@ async fn staff_read_and_set_preferences_by_role(app: &TestApp) {
         assert_eq!(set.data()["min_severity"], "info", "{role}");
     }
     let noc = app.staff_token("noc").await;
-    assert_eq!(app.get(&path, Some(&noc)).await.data()["min_severity"], "info");
+    assert_eq!(
+        app.get(&path, Some(&noc)).await.data()["min_severity"],
+        "info"
+    );
     app.put(&path, Some(&noc), json!({ "min_severity": "critical" }))
         .await
         .error(403);
@@ -101,17 +123,25 @@ async fn staff_read_and_set_preferences_by_role(app: &TestApp) {
     app.put(&path, Some(&admin), json!({ "min_severity": "loud" }))
         .await
         .error(422);
-    app.get("/api/v1/admin/customers/no-such-id/alert-preferences", Some(&admin))
-        .await
-        .error(404);
+    app.get(
+        "/api/v1/admin/customers/no-such-id/alert-preferences",
+        Some(&admin),
+    )
+    .await
+    .error(404);
     let rahim = app.customer_token(RAHIM.0, RAHIM.1).await;
     app.get(&path, Some(&rahim)).await.error(401);
-    assert_eq!(app.get(PATH, Some(&rahim)).await.data()["min_severity"], "info");
+    assert_eq!(
+        app.get(PATH, Some(&rahim)).await.data()["min_severity"],
+        "info"
+    );
 
     // Each change is in the audit log with who made it.
     let audit = app
         .get(
-            &format!("/api/v1/admin/audit-log?action=alert_preferences.update&target_id={rahim_id}"),
+            &format!(
+                "/api/v1/admin/audit-log?action=alert_preferences.update&target_id={rahim_id}"
+            ),
             Some(&admin),
         )
         .await;

@@ -29,7 +29,14 @@ impl SmtpSink {
     /// returns once it accepts connections.
     pub async fn start(port: u16, tls: Option<(&Path, &Path)>) -> SmtpSink {
         let mut command = Command::new(PYTHON);
-        command.args(["-u", "-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
+        command.args([
+            "-u",
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+        ]);
         if let Some((cert, key)) = tls {
             command.arg("--tlscert").arg(cert).arg("--tlskey").arg(key);
         }
