@@ -255,3 +255,61 @@ async fn required_starttls_is_not_skipped(backend: Backend) {
     app.stop().await;
 }
 on_both!(required_starttls_is_not_skipped);
+
+async fn suspension_is_critical_and_payment_is_info(backend: Backend) {
+    if !smtp_sink::available("suspension_is_critical_and_payment_is_info") {
+        return;
+    }
+    let port = free_port();
+    let sink = SmtpSink::start(port, None).await;
+    let Some(app) = TestApp::spawn_with(backend, relay_at(port, StartTls::Off, None)).await else {
+        return;
+    };
+    let (customer_id, token) = subscriber(&app).await;
+    set_preferences(&app, &token, json!({ "min_severity": "critical" })).await;
+
+    // Expired with January's bill unpaid: suspended, and told so by email.
+    set_clock(&app, datetime!(2027-01-01 00:05 UTC));
+    assert_eq!(run_billing(&app).await["customers_suspended"], 1);
+    let got = messages(&sink, 1).await;
+    assert_eq!(header(&got[0], "Subject"), Some("Service suspended"));
+    assert!(
+        body(&got[0]).contains("paid until 2026-12-31"),
+        "{}",
+        got[0]
+    );
+    assert!(body(&got[0]).contains("Severity: critical"), "{}", got[0]);
+
+    // The payment that reactivates is info: listed in the API, not emailed.
+    let billing = app.staff_token("billing").await;
+    app.post(
+        &format!("/api/v1/admin/customers/{customer_id}/payments"),
+        Some(&billing),
+        json!({ "amount": 1000, "payment_method": "cash" }),
+    )
+    .await
+    .data();
+    let listed = app.get(&format!("{API}/notifications"), Some(&token)).await;
+    let listed = listed.data().as_array().unwrap().clone();
+    let kinds: Vec<(&str, &str)> = listed
+        .iter()
+        .map(|n| (n["type"].as_str().unwrap(), n["severity"].as_str().unwrap()))
+        .collect();
+    assert!(
+        kinds.contains(&("SERVICE_SUSPENDED", "critical")),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&("PAYMENT_RECEIVED", "info")), "{kinds:?}");
+    let payment = listed
+        .iter()
+        .find(|n| n["type"] == "PAYMENT_RECEIVED")
+        .unwrap();
+    assert!(
+        payment["message"].as_str().unwrap().contains("1000 (cash)"),
+        "{payment}"
+    );
+    let log = delivered_log(&app, &customer_id, 1).await;
+    assert_eq!(log[0]["channel"], "email");
+    app.stop().await;
+}
+on_both!(suspension_is_critical_and_payment_is_info);
