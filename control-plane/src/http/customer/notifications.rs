@@ -1,4 +1,4 @@
-//! The subscriber's notifications (expiry warnings), newest first, and marking one read; the
+//! The subscriber's notifications (expiry warnings, suspension, payments), newest first, and marking one read; the
 //! shape follows the notifications API of the portal seed (004) inside seed 001's envelope.
 
 use axum::extract::{Path, State};
@@ -20,7 +20,7 @@ pub struct NotificationView {
     pub id: String,
     pub title: String,
     pub message: String,
-    /// `EXPIRY_WARNING`.
+    /// `EXPIRY_WARNING`, `SERVICE_SUSPENDED` or `PAYMENT_RECEIVED`.
     #[serde(rename = "type")]
     pub kind: String,
     pub read: bool,
