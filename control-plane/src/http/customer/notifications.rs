@@ -1,5 +1,6 @@
-//! The subscriber's notifications (expiry warnings, suspension, payments), newest first, and marking one read; the
-//! shape follows the notifications API of the portal seed (004) inside seed 001's envelope.
+//! The subscriber's notifications (expiry warnings, suspension, payments), newest first, and
+//! marking one read; the shape follows the notifications API of the portal seed (004) inside
+//! seed 001's envelope.
 
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
