@@ -313,3 +313,34 @@ async fn suspension_is_critical_and_payment_is_info(backend: Backend) {
     app.stop().await;
 }
 on_both!(suspension_is_critical_and_payment_is_info);
+
+async fn relay_login_over_starttls(backend: Backend) {
+    let test = "relay_login_over_starttls";
+    if !smtp_sink::available(test) || !super::have(test, "openssl", &["version"], "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pki = Pki::make(dir.path());
+    let password_file = dir.path().join("smtp-password");
+    std::fs::write(&password_file, "relay-secret-1\n").unwrap();
+    let port = free_port();
+    let tls = (pki.server_cert.as_path(), pki.server_key.as_path());
+    let sink = SmtpSink::start_with_login(port, tls, "netops", "relay-secret-1").await;
+    let relay = relay_at(port, StartTls::Required, Some(pki.ca.clone()));
+    let config = move |config: &mut Config| {
+        relay(config);
+        config.email.username = Some("netops".to_owned());
+        config.email.password_file = Some(password_file);
+    };
+    let Some(app) = TestApp::spawn_with(backend, config).await else {
+        return;
+    };
+    let (customer_id, _) = subscriber(&app).await;
+    assert_eq!(warnings_at(&app, datetime!(2026-12-28 09:00 UTC)).await, 1);
+    delivered_log(&app, &customer_id, 1).await;
+    let got = messages(&sink, 1).await;
+    assert_eq!(header(&got[0], "X-Login"), Some("netops"), "{}", got[0]);
+    assert_eq!(header(&got[0], "To"), Some(SUBSCRIBER_EMAIL));
+    app.stop().await;
+}
+on_both!(relay_login_over_starttls);
