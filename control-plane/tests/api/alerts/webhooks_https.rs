@@ -191,3 +191,51 @@ async fn customer_webhook_gets_alerts_from_its_minimum(backend: Backend) {
     app.stop().await;
 }
 on_both!(customer_webhook_gets_alerts_from_its_minimum);
+
+/// A URL that passed the check when saved but reaches an internal address at delivery (as a
+/// name re-pointed in DNS would) is refused then, for good, without a connection.
+async fn internal_addresses_are_refused_at_delivery(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let customer_id = billing_customer(&app, "2026-06-01", "2026-12-31").await;
+    let token = app.customer_token(CODE, PHONE).await;
+    app.put(
+        &format!("{}/alert-preferences", crate::billing::support::API),
+        Some(&token),
+        json!({ "webhook_url": url, "webhook_enabled": true, "email_enabled": false }),
+    )
+    .await
+    .error(422);
+    let fields = control_plane::store::alerts::AlertPreferencesFields {
+        email_enabled: false,
+        email_address: None,
+        webhook_enabled: true,
+        webhook_url: Some(url),
+        webhook_secret: Some("s".repeat(64)),
+        min_severity: "info".to_owned(),
+    };
+    app.store
+        .put_alert_preferences(&customer_id, &fields, "test")
+        .await
+        .unwrap();
+    set_clock(&app, datetime!(2026-12-28 09:00 UTC));
+    assert_eq!(run_billing(&app).await["expiry_warnings"], 1);
+    let failed = eventually("the delivery refused", WAIT, || async {
+        let log = alert_log(&app, &customer_id).await;
+        log.into_iter().find(|d| d["status"] == "failed")
+    })
+    .await;
+    assert_eq!(failed["attempts"], 1);
+    let error = failed["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("127.0.0.1 is an internal address"),
+        "{error}"
+    );
+    let accepted = tokio::time::timeout(Duration::from_millis(1), listener.accept()).await;
+    assert!(accepted.is_err(), "no connection was made");
+    app.stop().await;
+}
+on_both!(internal_addresses_are_refused_at_delivery);
