@@ -34,6 +34,10 @@ pub enum StartError {
     Aaa(#[from] crate::aaa::runtime::AaaStartError),
     #[error("{0}")]
     Billing(#[from] crate::billing::runtime::BillingStartError),
+    #[error("{0}")]
+    Tls(#[from] crate::tls_client::TlsClientError),
+    #[error("{0}")]
+    Email(#[from] crate::email::EmailStartError),
     #[error("HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -123,9 +127,10 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
         &config.data_dir,
         config.listen,
     )?);
-    state.webhooks = Arc::new(crate::webhooks::WebhookRuntime::new(
+    state.webhooks = Arc::new(crate::webhooks::WebhookRuntime::load(
         config.webhooks.clone(),
-    ));
+    )?);
+    state.email = Arc::new(crate::email::EmailRuntime::load(&config.email)?);
     state.portal = Arc::new(crate::http::portal::settings::PortalRuntime::new(
         &config.portal,
         secret.expose().as_bytes(),
@@ -152,6 +157,14 @@ pub async fn serve(
     tokio::spawn(crate::commands::expiry::run(state.clone()));
     tokio::spawn(crate::billing::job::run(state.clone()));
     tokio::spawn(crate::webhooks::deliver::run(state.clone()));
+    tokio::spawn(crate::alerts::outbox::run(
+        state.clone(),
+        crate::alerts::outbox::Channel::Email,
+    ));
+    tokio::spawn(crate::alerts::outbox::run(
+        state.clone(),
+        crate::alerts::outbox::Channel::Webhook,
+    ));
     let streams = Arc::clone(&state.shutdown);
     let (router, _doc) = http::router(state.clone());
     let result = axum::serve(

@@ -63,6 +63,8 @@ pub struct Config {
     pub portal: crate::http::portal::settings::PortalConfig,
     /// Webhook delivery attempts, retry backoff and timeout (`[webhooks]`).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// The SMTP relay alerts are emailed through (`[email]`); off without a host.
+    pub email: crate::email::EmailSettings,
 }
 
 /// Abuse limits on the public API.
@@ -118,6 +120,7 @@ impl Default for Config {
             billing: crate::billing::BillingSettings::default(),
             portal: crate::http::portal::settings::PortalConfig::default(),
             webhooks: crate::webhooks::WebhookSettings::default(),
+            email: crate::email::EmailSettings::default(),
         }
     }
 }
@@ -152,6 +155,8 @@ struct FileConfig {
     portal: crate::http::portal::settings::FilePortal,
     #[serde(default)]
     webhooks: crate::webhooks::settings::FileWebhooks,
+    #[serde(default)]
+    email: crate::email::settings::FileEmail,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -357,6 +362,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     crate::billing::settings::apply_file(&mut config.billing, file.billing, &at, problems);
     crate::http::portal::settings::apply_file(&mut config.portal, file.portal, &at, problems);
     crate::webhooks::settings::apply_file(&mut config.webhooks, file.webhooks, &at, problems);
+    crate::email::settings::apply_file(&mut config.email, file.email, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;
     }

@@ -1,6 +1,7 @@
 //! netops control plane: subscriber and staff APIs over a SQLite or PostgreSQL store.
 
 pub mod aaa;
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod billing;
@@ -9,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod email;
 pub mod http;
 pub mod ingest;
 pub mod inventory;
@@ -18,4 +20,5 @@ pub mod reload;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+pub mod tls_client;
 pub mod webhooks;

@@ -64,6 +64,8 @@ pub fn plan_reload(running: &Config, new: &Config) -> ReloadPlan {
     );
     differs(running.aaa != new.aaa, "aaa");
     differs(running.commands != new.commands, "commands");
+    differs(running.webhooks != new.webhooks, "webhooks");
+    differs(running.email != new.email, "email");
     ReloadPlan {
         log_filter: (running.log_filter != new.log_filter).then(|| new.log_filter.clone()),
         needs_restart,
@@ -192,6 +194,8 @@ mod tests {
             None,
             &["commands"],
         );
+        check(|c| c.webhooks.max_attempts = 2, None, &["webhooks"]);
+        check(|c| c.email.port = 2525, None, &["email"]);
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub struct Metrics {
     pub up_since: IntGauge,
     /// Webhook delivery attempts by outcome: delivered, retried, failed (given up).
     pub webhook_deliveries: IntCounterVec,
+    /// Alert email attempts by outcome: delivered, retried, failed (given up).
+    pub email_deliveries: IntCounterVec,
     pub ingest: crate::ingest::metrics::IngestMetrics,
     pub commands: crate::commands::metrics::CommandMetrics,
     pub optics: crate::optics::metrics::OpticsMetrics,
@@ -162,6 +164,17 @@ impl Metrics {
         for outcome in ["delivered", "retried", "failed"] {
             webhook_deliveries.with_label_values(&[outcome]);
         }
+        let email_deliveries = IntCounterVec::new(
+            Opts::new(
+                "email_deliveries_total",
+                "Alert email attempts by outcome (delivered, retried, failed)",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(email_deliveries.clone()))?;
+        for outcome in ["delivered", "retried", "failed"] {
+            email_deliveries.with_label_values(&[outcome]);
+        }
         build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1);
@@ -181,6 +194,7 @@ impl Metrics {
             build_info,
             up_since,
             webhook_deliveries,
+            email_deliveries,
             ingest,
             commands,
             optics,

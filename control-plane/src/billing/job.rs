@@ -171,6 +171,7 @@ async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, S
             json!({ "customer_id": customer_id, "expiry_date": expiry }),
         )
         .await;
+        super::notify::notify_suspended(state, &customer_id, &expiry).await;
         disconnect(state, &customer_id, "suspended for money due").await;
     }
     Ok(suspended)

@@ -189,7 +189,8 @@ pub fn settlement_audit(actor: &Actor, action: &str, s: &Settlement) -> Vec<Audi
     entries
 }
 
-/// After a settlement committed: the `payment.received` webhook event and, for a subscriber
+/// After a settlement committed: the `payment.received` webhook event, the subscriber's
+/// notification and, for a subscriber
 /// the payment reactivated (audited with the payment), `customer.reactivated` and one
 /// disconnect, so the session comes back with the package's profile instead of the suspended
 /// answer.
@@ -209,6 +210,7 @@ pub async fn after_settlement(state: &AppState, s: &Settlement) {
         }),
     )
     .await;
+    super::notify::notify_payment(state, s).await;
     if s.reactivated {
         emit(
             state,

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agent;
+pub mod alert_preferences;
 pub mod amount;
 pub mod audit;
 pub mod client_address;

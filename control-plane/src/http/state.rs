@@ -41,6 +41,8 @@ pub struct AppState {
     pub portal: Arc<crate::http::portal::settings::PortalRuntime>,
     /// Webhook delivery settings, client and wake-up (`[webhooks]`).
     pub webhooks: Arc<crate::webhooks::WebhookRuntime>,
+    /// The SMTP relay alerts are emailed through, if configured (`[email]`).
+    pub email: Arc<crate::email::EmailRuntime>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             billing: Arc::new(crate::billing::BillingRuntime::default()),
             portal: Arc::new(crate::http::portal::settings::PortalRuntime::ephemeral()),
             webhooks: Arc::new(crate::webhooks::WebhookRuntime::default()),
+            email: Arc::new(crate::email::EmailRuntime::disabled()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! same SQL for both. Each submodule owns the queries of one table family.
 
 pub mod agents;
+pub mod alerts;
 pub mod api_keys;
 pub mod areas;
 pub mod audit;

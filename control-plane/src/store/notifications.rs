@@ -2,6 +2,7 @@
 //! first, marked read by their own subscriber.
 
 use super::{new_id, now_text, Page, Paged, Store, StoreError, StoreResult};
+use crate::alerts::severity::Severity;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NotificationRow {
@@ -11,6 +12,8 @@ pub struct NotificationRow {
     pub kind: String,
     pub title: String,
     pub message: String,
+    /// `info`, `warning` or `critical`, from the kind (`alerts::severity`).
+    pub severity: String,
     pub read_at: Option<String>,
     pub created_at: String,
 }
@@ -25,7 +28,7 @@ pub struct NewNotification {
     pub dedupe_key: String,
 }
 
-const COLUMNS: &str = "id, customer_id, kind, title, message, read_at, created_at";
+const COLUMNS: &str = "id, customer_id, kind, title, message, severity, read_at, created_at";
 
 impl Store {
     /// Active customers paid until a day from `first_day` to `last_day` (both included):
@@ -48,23 +51,31 @@ impl Store {
     /// Creates the notification unless the customer has one with its `dedupe_key`; `true`
     /// when created.
     pub async fn create_notification(&self, n: &NewNotification) -> StoreResult<bool> {
-        Ok(sqlx::query(
-            "INSERT INTO notifications (id, customer_id, kind, title, message, dedupe_key, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (customer_id, dedupe_key) DO NOTHING",
-        )
+        Ok(self.insert_notification(n).await?.is_some())
+    }
+
+    /// Like `create_notification`, returning the new row (`None` when it existed), with the
+    /// severity of its kind.
+    pub async fn insert_notification(
+        &self,
+        n: &NewNotification,
+    ) -> StoreResult<Option<NotificationRow>> {
+        sqlx::query_as(&format!(
+            "INSERT INTO notifications (id, customer_id, kind, title, message, severity, \
+             dedupe_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (customer_id, dedupe_key) DO NOTHING RETURNING {COLUMNS}"
+        ))
         .bind(new_id())
         .bind(&n.customer_id)
         .bind(&n.kind)
         .bind(&n.title)
         .bind(&n.message)
+        .bind(Severity::of_kind(&n.kind).as_str())
         .bind(&n.dedupe_key)
         .bind(now_text())
-        .execute(self.pool())
+        .fetch_optional(self.pool())
         .await
-        .map_err(|e| StoreError::from_write(e, "notification"))?
-        .rows_affected()
-            == 1)
+        .map_err(|e| StoreError::from_write(e, "notification"))
     }
 
     /// The customer's notifications, newest first; only unread ones when `unread_only`.

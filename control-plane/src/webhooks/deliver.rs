@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::backoff::retry_wait;
+use super::client::Post;
 use super::signature::{sign, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::domain::time::{now, timestamp_text};
 use crate::http::AppState;
@@ -69,31 +70,25 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StoreError> {
 /// attempts run out.
 async fn attempt(state: &AppState, d: &DueDelivery) -> AttemptOutcome {
     let sent_at = now().unix_timestamp();
-    let result = state
-        .webhooks
-        .client
-        .post(&d.url)
-        .header("content-type", "application/json")
-        .header(EVENT_HEADER, &d.event)
-        .header(DELIVERY_HEADER, &d.id)
-        .header(TIMESTAMP_HEADER, sent_at.to_string())
-        .header(SIGNATURE_HEADER, sign(&d.secret, sent_at, &d.payload))
-        .body(d.payload.clone())
-        .send()
-        .await;
-    let (status_code, error) = match result {
-        Ok(answer) if answer.status().is_success() => {
+    let headers = [
+        (EVENT_HEADER, d.event.clone()),
+        (DELIVERY_HEADER, d.id.clone()),
+        (TIMESTAMP_HEADER, sent_at.to_string()),
+        (SIGNATURE_HEADER, sign(&d.secret, sent_at, &d.payload)),
+    ];
+    let post = Post {
+        url: &d.url,
+        headers: &headers,
+        body: &d.payload,
+    };
+    let (status_code, error) = match state.webhooks.client.post(&post, None).await {
+        Ok(code) if (200..300).contains(&code) => {
             return AttemptOutcome::Delivered {
-                status_code: i64::from(answer.status().as_u16()),
+                status_code: i64::from(code),
             }
         }
-        Ok(answer) => (
-            Some(i64::from(answer.status().as_u16())),
-            format!("answered {}", answer.status()),
-        ),
-        Err(err) if err.is_timeout() => (None, "timed out".to_owned()),
-        Err(err) if err.is_connect() => (None, "connection refused or unreachable".to_owned()),
-        Err(_) => (None, "request failed".to_owned()),
+        Ok(code) => (Some(i64::from(code)), format!("answered {code}")),
+        Err(err) => (None, err.to_string()),
     };
     let attempts = u32::try_from(d.attempts)
         .unwrap_or(u32::MAX)

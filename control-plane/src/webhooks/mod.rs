@@ -3,9 +3,11 @@
 //! retried with exponential backoff until delivered or out of attempts.
 //!
 //! `events.rs` names the events, `signature.rs` signs (pure), `backoff.rs` spaces the retries
-//! (pure), `emit.rs` stores an event's deliveries and wakes `deliver.rs`, the delivery loop.
+//! (pure), `emit.rs` stores an event's deliveries and wakes `deliver.rs`, the delivery loop;
+//! `client.rs` POSTs over `http://` or `https://`.
 
 pub mod backoff;
+pub mod client;
 pub mod deliver;
 pub mod emit;
 pub mod events;
@@ -14,6 +16,9 @@ pub mod signature;
 
 use tokio::sync::Notify;
 
+use crate::tls_client::TlsClientError;
+use client::WebhookClient;
+
 pub use settings::WebhookSettings;
 
 /// What the delivery loop and the emitters share.
@@ -21,28 +26,30 @@ pub struct WebhookRuntime {
     pub settings: WebhookSettings,
     /// Wakes the delivery loop when an event was stored.
     pub wake: Notify,
-    /// Sends deliveries: the attempt timeout, no redirects followed.
-    pub client: reqwest::Client,
+    /// Wakes the loop of customers' webhooks (`alerts/outbox.rs`) when an alert was queued.
+    pub alert_wake: Notify,
+    /// Sends deliveries: the attempt timeout, no redirects followed, TLS for `https://`.
+    pub client: WebhookClient,
 }
 
 impl WebhookRuntime {
-    pub fn new(settings: WebhookSettings) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("netops-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
-        Self {
+    /// Fails when `ca_file` cannot be read or holds no certificate.
+    pub fn load(settings: WebhookSettings) -> Result<Self, TlsClientError> {
+        let tls =
+            crate::tls_client::client_config("webhooks.ca_file", settings.ca_file.as_deref())?;
+        let client = WebhookClient::new(tls, settings.timeout);
+        Ok(Self {
             settings,
             wake: Notify::new(),
+            alert_wake: Notify::new(),
             client,
-        }
+        })
     }
 }
 
 impl Default for WebhookRuntime {
     fn default() -> Self {
-        Self::new(WebhookSettings::default())
+        Self::load(WebhookSettings::default())
+            .expect("the ring provider supports the default TLS versions and no CA file is read")
     }
 }

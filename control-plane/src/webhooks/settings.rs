@@ -1,9 +1,13 @@
 //! The `[webhooks]` configuration: how many times and how often a delivery is tried, and how
-//! long one attempt may take.
+//! long one attempt may take; which CA signs private `https://` receivers, and which internal
+//! networks customers' webhooks may reach.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
+
+use crate::alerts::networks::Network;
 
 /// The resolved `[webhooks]` settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +18,11 @@ pub struct WebhookSettings {
     pub retry_base: Duration,
     /// Limit of one attempt (connect, send, answer).
     pub timeout: Duration,
+    /// A private CA that signs `https://` receivers, trusted besides the system's roots.
+    pub ca_file: Option<PathBuf>,
+    /// Internal address blocks customers' webhooks may reach anyway (loopback, private,
+    /// link-local and carrier-grade NAT are refused otherwise).
+    pub allow_private_networks: Vec<Network>,
 }
 
 impl Default for WebhookSettings {
@@ -22,6 +31,8 @@ impl Default for WebhookSettings {
             max_attempts: 6,
             retry_base: Duration::from_secs(30),
             timeout: Duration::from_secs(10),
+            ca_file: None,
+            allow_private_networks: Vec::new(),
         }
     }
 }
@@ -33,6 +44,8 @@ pub struct FileWebhooks {
     max_attempts: Option<u32>,
     retry_base_secs: Option<u64>,
     timeout_secs: Option<u64>,
+    ca_file: Option<PathBuf>,
+    allow_private_networks: Option<Vec<String>>,
 }
 
 /// Applies the file's `[webhooks]` values; `at` names a key for error messages.
@@ -66,6 +79,21 @@ pub fn apply_file(
         Some(secs) => settings.timeout = Duration::from_secs(secs),
         None => {}
     }
+    if let Some(path) = file.ca_file {
+        settings.ca_file = Some(path);
+    }
+    if let Some(blocks) = file.allow_private_networks {
+        let mut networks = Vec::new();
+        for block in blocks {
+            match Network::parse(&block) {
+                Ok(n) => networks.push(n),
+                Err(why) => {
+                    problems.push(format!("{}: {why}", at("webhooks.allow_private_networks")))
+                }
+            }
+        }
+        settings.allow_private_networks = networks;
+    }
 }
 
 #[cfg(test)]
@@ -82,7 +110,10 @@ mod tests {
 
     #[test]
     fn every_key_is_read_and_checked() {
-        let (s, problems) = apply("max_attempts = 3\nretry_base_secs = 5\ntimeout_secs = 2");
+        let (s, problems) = apply(
+            "max_attempts = 3\nretry_base_secs = 5\ntimeout_secs = 2\n\
+             ca_file = \"/etc/netops/webhook-ca.pem\"\nallow_private_networks = [\"10.9.0.0/16\"]",
+        );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             s,
@@ -90,9 +121,14 @@ mod tests {
                 max_attempts: 3,
                 retry_base: Duration::from_secs(5),
                 timeout: Duration::from_secs(2),
+                ca_file: Some(PathBuf::from("/etc/netops/webhook-ca.pem")),
+                allow_private_networks: vec![Network::parse("10.9.0.0/16").unwrap()],
             }
         );
-        let (_, problems) = apply("max_attempts = 0\nretry_base_secs = 0\ntimeout_secs = 600");
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        let (_, problems) = apply(
+            "max_attempts = 0\nretry_base_secs = 0\ntimeout_secs = 600\n\
+             allow_private_networks = [\"10.9.0.0/99\"]",
+        );
+        assert_eq!(problems.len(), 4, "{problems:?}");
     }
 }

@@ -6,6 +6,7 @@ mod helpers;
 mod aaa;
 mod admin;
 mod agents;
+mod alerts;
 mod api_keys;
 mod auth;
 mod bgp_peers;

@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod agents;
+pub mod alert_preferences;
 pub mod api_keys;
 pub mod areas;
 pub mod auth;
@@ -137,6 +138,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(alert_preferences::get, alert_preferences::put))
+        .routes(routes!(alert_preferences::deliveries))
         .routes(routes!(api_keys::create, api_keys::list))
         .routes(routes!(api_keys::revoke))
         .routes(routes!(customer_api_keys::create, customer_api_keys::list))

@@ -23,7 +23,7 @@ const LOG_LIMIT: i64 = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookBody {
-    /// Where deliveries are POSTed: an `http://` URL.
+    /// Where deliveries are POSTed: an `https://` or `http://` URL.
     pub url: Option<String>,
     /// `payment.received`, `bill.issued`, `customer.suspended`, `customer.reactivated`.
     pub events: Option<Vec<String>>,
@@ -91,15 +91,12 @@ fn delivery_view(d: DeliveryRow) -> DeliveryView {
     }
 }
 
-/// An `http://` URL with a host and no credentials.
+/// An `https://` or `http://` URL with a host and no credentials.
 fn webhook_url(text: String) -> Result<String, ApiError> {
     let bad = |why: &str| ApiError::bad_request(format!("url {why}"));
     let url = reqwest::Url::parse(text.trim()).map_err(|_| bad("is not a URL"))?;
-    if url.scheme() != "http" {
-        return Err(bad(
-            "must start with http:// (netops sends webhooks without TLS; put a TLS proxy in \
-             front of an https receiver)",
-        ));
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(bad("must start with https:// or http://"));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("has no host"));

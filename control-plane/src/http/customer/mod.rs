@@ -2,6 +2,7 @@
 //! tickets, API keys), mounted at `/api/v1/customer` and `/functions/v1/customer-api`.
 
 pub mod api_keys;
+pub mod alert_preferences;
 pub mod auth;
 pub mod billing;
 pub mod business;
@@ -35,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invoice::bill_invoice))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
+        .routes(routes!(alert_preferences::get, alert_preferences::put))
         .routes(routes!(billing::list_payments))
         .routes(routes!(billing::initiate_payment))
         .routes(routes!(billing::recharge))

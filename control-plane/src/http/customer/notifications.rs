@@ -1,5 +1,6 @@
-//! The subscriber's notifications (expiry warnings), newest first, and marking one read; the
-//! shape follows the notifications API of the portal seed (004) inside seed 001's envelope.
+//! The subscriber's notifications (expiry warnings, suspension, payments), newest first, and
+//! marking one read; the shape follows the notifications API of the portal seed (004) inside
+//! seed 001's envelope.
 
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
@@ -20,10 +21,12 @@ pub struct NotificationView {
     pub id: String,
     pub title: String,
     pub message: String,
-    /// `EXPIRY_WARNING`.
+    /// `EXPIRY_WARNING`, `SERVICE_SUSPENDED` or `PAYMENT_RECEIVED`.
     #[serde(rename = "type")]
     pub kind: String,
     pub read: bool,
+    /// `info`, `warning` or `critical`, from the type.
+    pub severity: String,
     /// When it was created, RFC 3339 UTC.
     pub timestamp: String,
 }
@@ -42,6 +45,7 @@ fn view(n: NotificationRow) -> NotificationView {
         message: n.message,
         kind: n.kind.to_ascii_uppercase(),
         read: n.read_at.is_some(),
+        severity: n.severity,
         timestamp: n.created_at,
     }
 }

@@ -7,7 +7,7 @@ mod invoices;
 mod job;
 mod notifications;
 mod payments;
-mod support;
+pub(crate) mod support;
 mod suspension;
 mod terms;
 mod webhooks;
