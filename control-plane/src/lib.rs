@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod inventory;
 pub mod live;
 pub mod optics;
+pub mod pdf;
 pub mod reload;
 pub mod shutdown;
 pub mod store;

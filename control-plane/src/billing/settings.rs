@@ -36,6 +36,8 @@ pub struct BillingSettings {
     /// The control plane's address as subscribers' browsers reach it, for payment URLs
     /// (`https://isp.example.net`). `None`: `http://` and the listen address.
     pub public_url: Option<String>,
+    /// The ISP's name as printed at the head of invoices; empty: none printed.
+    pub isp_name: String,
 }
 
 impl Default for BillingSettings {
@@ -49,6 +51,7 @@ impl Default for BillingSettings {
             gateway: GatewayKind::None,
             callback_key: None,
             public_url: None,
+            isp_name: String::new(),
         }
     }
 }
@@ -68,6 +71,7 @@ pub struct FileBilling {
     gateway: Option<String>,
     callback_key: Option<String>,
     public_url: Option<String>,
+    isp_name: Option<String>,
 }
 
 /// Applies the file's `[billing]` values; `at` names a key for error messages.
@@ -126,6 +130,9 @@ pub fn apply_file(
     if let Some(url) = file.public_url {
         set_public_url(settings, url, &at("billing.public_url"), problems);
     }
+    if let Some(name) = file.isp_name {
+        settings.isp_name = name.trim().to_owned();
+    }
 }
 
 /// Applies one `NETOPS_BILLING_*` variable.
@@ -141,6 +148,7 @@ pub fn apply_env(
             set_callback_key(settings, value.to_owned(), key, problems)
         }
         "NETOPS_BILLING_PUBLIC_URL" => set_public_url(settings, value.to_owned(), key, problems),
+        "NETOPS_BILLING_ISP_NAME" => settings.isp_name = value.trim().to_owned(),
         _ => {}
     }
 }
@@ -202,7 +210,7 @@ mod tests {
             "run_interval_secs = 30\ndue_days = 10\ntax_basis_points = 500\n\
              suspend_grace_hours = 48\ngateway = \"sandbox\"\nexpiry_warning_days = [1, 7, 3, 7]\n\
              callback_key = \"0123456789abcdef0123456789abcdef\"\n\
-             public_url = \"https://isp.example.net/\"",
+             public_url = \"https://isp.example.net/\"\nisp_name = \" Rupali Net \"",
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.run_interval, Duration::from_secs(30));
@@ -213,6 +221,7 @@ mod tests {
         assert_eq!(s.expiry_warning_days, [7, 3, 1]);
         assert!(s.callback_key.is_some());
         assert_eq!(s.public_url.as_deref(), Some("https://isp.example.net"));
+        assert_eq!(s.isp_name, "Rupali Net");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(billing::list_bills))
         .routes(routes!(billing::get_bill))
         .routes(routes!(invoice::bill_invoice))
+        .routes(routes!(invoice::bill_invoice_pdf))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(billing::list_payments))
