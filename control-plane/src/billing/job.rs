@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::issue::{bill_for, BillPolicy};
 use super::notify::warn_expiring;
+use super::plan_change::apply_waiting;
 use super::settle::disconnect;
 use crate::aaa::expiry::expiry_instant;
 use crate::domain::time::{date_text, parse_date};
@@ -32,6 +33,8 @@ pub struct RunReport {
     pub expiry_warnings: u64,
     /// Customers that could not be billed (bad cycle, database error); each is logged.
     pub customers_failed: u64,
+    /// Approved next-cycle package changes applied on the first day of their period.
+    pub package_changes_applied: u64,
 }
 
 /// Runs the job every `run_interval` until the server stops. The first run is one interval
@@ -76,6 +79,7 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
         billing_date: date_text(today),
         ..RunReport::default()
     };
+    report.package_changes_applied = apply_waiting(state, today).await?;
     for customer in state.store.billable_customers().await? {
         let bill = match bill_for(&customer, today, policy) {
             Ok(Some(bill)) => bill,

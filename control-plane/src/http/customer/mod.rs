@@ -8,6 +8,7 @@ pub mod live;
 pub mod network;
 pub mod notifications;
 pub mod packages;
+pub mod plans;
 pub mod profile;
 pub mod support;
 pub mod views;
@@ -42,6 +43,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(devices::get_command))
         .routes(routes!(packages::list_packages))
         .routes(routes!(packages::request_change))
+        .routes(routes!(plans::current_plan))
+        .routes(routes!(plans::plans))
+        .routes(routes!(plans::change_plan))
         .routes(routes!(support::list_tickets, support::create_ticket))
         .routes(routes!(support::get_ticket))
         .routes(routes!(support::reply))

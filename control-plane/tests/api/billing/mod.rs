@@ -7,6 +7,7 @@ mod invoices;
 mod job;
 mod notifications;
 mod payments;
+mod plan_changes;
 mod support;
 mod suspension;
 mod terms;
