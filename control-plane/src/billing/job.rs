@@ -16,7 +16,7 @@ use crate::http::audit::Actor;
 use crate::http::AppState;
 use crate::store::billing::IssueOutcome;
 use crate::store::StoreError;
-use crate::webhooks::emit::emit;
+use crate::webhooks::emit::{wake, WebhookEvent};
 use crate::webhooks::events;
 
 /// What one run did.
@@ -90,26 +90,25 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
                 continue;
             }
         };
-        let issued = state.store.issue_bill(&bill, |row| {
-            Actor::billing_system().entry(
-                "bill.issue",
-                "bill",
-                Some(&row.id),
-                json!({
-                    "customer_id": row.customer_id,
-                    "bill_number": row.bill_number,
-                    "total_minor": row.total_minor,
-                    "paid_from_credit_minor": row.paid_minor,
-                    "period_start": row.period_start,
-                    "period_end": row.period_end,
-                }),
-            )
-        });
-        match issued.await {
-            Ok(IssueOutcome::Issued(row)) => {
-                report.bills_issued += 1;
-                emit(
-                    state,
+        let issued = state.store.issue_bill(
+            &bill,
+            |row| {
+                Actor::billing_system().entry(
+                    "bill.issue",
+                    "bill",
+                    Some(&row.id),
+                    json!({
+                        "customer_id": row.customer_id,
+                        "bill_number": row.bill_number,
+                        "total_minor": row.total_minor,
+                        "paid_from_credit_minor": row.paid_minor,
+                        "period_start": row.period_start,
+                        "period_end": row.period_end,
+                    }),
+                )
+            },
+            |row| {
+                vec![WebhookEvent::new(
                     events::BILL_ISSUED,
                     json!({
                         "bill_id": row.id,
@@ -121,8 +120,13 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
                         "period_start": row.period_start,
                         "period_end": row.period_end,
                     }),
-                )
-                .await;
+                )]
+            },
+        );
+        match issued.await {
+            Ok(IssueOutcome::Issued(row)) => {
+                report.bills_issued += 1;
+                wake(state);
                 tracing::debug!(customer = %customer.id, bill = %row.bill_number, "bill issued");
             }
             Ok(IssueOutcome::AlreadyIssued) => report.bills_already_issued += 1,
@@ -161,20 +165,19 @@ async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, S
             Some(&customer_id),
             json!({ "reason": "expired with money due", "expiry_date": expiry }),
         );
+        let event = WebhookEvent::new(
+            events::CUSTOMER_SUSPENDED,
+            json!({ "customer_id": customer_id, "expiry_date": expiry }),
+        );
         if !state
             .store
-            .suspend_for_money_due(&customer_id, &entry)
+            .suspend_for_money_due(&customer_id, &entry, &[event])
             .await?
         {
             continue;
         }
         suspended += 1;
-        emit(
-            state,
-            events::CUSTOMER_SUSPENDED,
-            json!({ "customer_id": customer_id, "expiry_date": expiry }),
-        )
-        .await;
+        wake(state);
         disconnect(state, &customer_id, "suspended for money due").await;
     }
     Ok(suspended)

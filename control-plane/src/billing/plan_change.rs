@@ -9,7 +9,21 @@ use crate::commands::request::{self, RequestError, Requester};
 use crate::http::audit::Actor;
 use crate::http::AppState;
 use crate::store::commands::CommandRow;
+use crate::store::package_changes::PackageChangeRow;
 use crate::store::StoreError;
+use crate::webhooks::emit::{wake, WebhookEvent};
+use crate::webhooks::events;
+
+/// The `package.changed` webhook event of an applied request.
+pub fn package_changed(r: &PackageChangeRow) -> WebhookEvent {
+    WebhookEvent::new(
+        events::PACKAGE_CHANGED,
+        json!({ "customer_id": r.customer_id, "package_change_request_id": r.id,
+                "from_package_id": r.from_package_id, "to_package_id": r.to_package_id,
+                "to_package_name": r.to_package_name, "effective": r.effective,
+                "applied_at": r.applied_at }),
+    )
+}
 
 /// The speed change queued for a customer moved to a package, or why none was.
 pub struct SpeedChange {
@@ -62,16 +76,23 @@ pub async fn apply_waiting(state: &AppState, today: Date) -> Result<u64, StoreEr
     let system = Actor::billing_system();
     let applied = state
         .store
-        .apply_waiting_package_changes(today, |r| {
-            system.entry(
-                "package.change_apply",
-                "package_change_request",
-                Some(&r.id),
-                json!({ "customer_id": r.customer_id, "from_package_id": r.from_package_id,
-                        "to_package_id": r.to_package_id, "apply_on": r.apply_on }),
-            )
-        })
+        .apply_waiting_package_changes(
+            today,
+            |r| {
+                system.entry(
+                    "package.change_apply",
+                    "package_change_request",
+                    Some(&r.id),
+                    json!({ "customer_id": r.customer_id, "from_package_id": r.from_package_id,
+                            "to_package_id": r.to_package_id, "apply_on": r.apply_on }),
+                )
+            },
+            |r| vec![package_changed(r)],
+        )
         .await?;
+    if !applied.is_empty() {
+        wake(state);
+    }
     for change in &applied {
         // The speed change is on behalf of the staff member who approved the request.
         let requester = Requester {

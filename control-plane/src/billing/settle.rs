@@ -16,7 +16,7 @@ use crate::store::audit::AuditEntry;
 use crate::store::payments::PaymentRow;
 use crate::store::settlement::{Completion, Settlement};
 use crate::store::StoreError;
-use crate::webhooks::emit::emit;
+use crate::webhooks::emit::{wake, WebhookEvent};
 use crate::webhooks::events;
 
 /// Why a callback changed nothing.
@@ -138,6 +138,7 @@ pub async fn apply_callback(
                     &timestamp_text(now),
                     today,
                     |s| settlement_audit(&actor, "payment.complete", s),
+                    settlement_events,
                 )
                 .await?;
             match completion {
@@ -189,13 +190,10 @@ pub fn settlement_audit(actor: &Actor, action: &str, s: &Settlement) -> Vec<Audi
     entries
 }
 
-/// After a settlement committed: the `payment.received` webhook event and, for a subscriber
-/// the payment reactivated (audited with the payment), `customer.reactivated` and one
-/// disconnect, so the session comes back with the package's profile instead of the suspended
-/// answer.
-pub async fn after_settlement(state: &AppState, s: &Settlement) {
-    emit(
-        state,
+/// The webhook events of a settlement, stored in its transaction: `payment.received` and, for
+/// a subscriber the payment reactivated, `customer.reactivated`.
+pub fn settlement_events(s: &Settlement) -> Vec<WebhookEvent> {
+    let mut out = vec![WebhookEvent::new(
         events::PAYMENT_RECEIVED,
         json!({
             "payment_id": s.payment.id,
@@ -207,15 +205,22 @@ pub async fn after_settlement(state: &AppState, s: &Settlement) {
             "due_amount_minor": s.due_amount_minor,
             "expiry_date": s.expiry_date,
         }),
-    )
-    .await;
+    )];
     if s.reactivated {
-        emit(
-            state,
+        out.push(WebhookEvent::new(
             events::CUSTOMER_REACTIVATED,
             json!({ "customer_id": s.payment.customer_id, "payment_id": s.payment.id }),
-        )
-        .await;
+        ));
+    }
+    out
+}
+
+/// After a settlement committed: wakes the webhook delivery loop and, for a subscriber the
+/// payment reactivated (audited with the payment), one disconnect, so the session comes back
+/// with the package's profile instead of the suspended answer.
+pub async fn after_settlement(state: &AppState, s: &Settlement) {
+    wake(state);
+    if s.reactivated {
         disconnect(state, &s.payment.customer_id, "reactivated by payment").await;
     }
 }

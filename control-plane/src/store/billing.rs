@@ -7,6 +7,7 @@ use sqlx::Any;
 use super::audit::{insert_audit, AuditEntry};
 use super::bills::BillRow;
 use super::{new_id, now_text, Store, StoreError, StoreResult};
+use crate::webhooks::emit::{emit, WebhookEvent};
 
 /// A customer the job may bill, with what it needs to find the current period.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -76,6 +77,7 @@ impl Store {
         &self,
         bill: &BillToIssue,
         audit: impl FnOnce(&BillRow) -> AuditEntry,
+        events: impl FnOnce(&BillRow) -> Vec<WebhookEvent>,
     ) -> StoreResult<IssueOutcome> {
         let mut tx = self.pool().begin().await?;
         let now = now_text();
@@ -106,6 +108,7 @@ impl Store {
             Err(err) => return Err(err),
         };
         refresh_due_amount(&mut tx, &bill.customer_id).await?;
+        emit(&mut tx, &events(&row)).await?;
         insert_audit(&mut *tx, &audit(&row)).await?;
         tx.commit().await?;
         Ok(IssueOutcome::Issued(Box::new(row)))
@@ -233,6 +236,7 @@ impl Store {
         &self,
         customer_id: &str,
         audit: &AuditEntry,
+        events: &[WebhookEvent],
     ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
         let suspended = sqlx::query(
@@ -248,6 +252,7 @@ impl Store {
         if !suspended {
             return Ok(false);
         }
+        emit(&mut tx, events).await?;
         insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
         self.note_subscriber_change();

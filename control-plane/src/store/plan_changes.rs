@@ -14,6 +14,7 @@ use crate::billing::amounts::{due_date, BillAmounts};
 use crate::billing::cycle::BillingPeriod;
 use crate::billing::proration::{prorate_change, ChangeTiming, ProratedChange};
 use crate::domain::time::{date_text, parse_date};
+use crate::webhooks::emit::{emit, WebhookEvent};
 
 /// The tax and due-date policy an adjustment bill is issued with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,7 @@ impl Store {
         today: Date,
         policy: AdjustmentPolicy,
         audit: impl FnOnce(&PlanChangeApproved) -> Vec<AuditEntry>,
+        events: impl FnOnce(&PlanChangeApproved) -> Vec<WebhookEvent>,
     ) -> StoreResult<PlanChangeApproved> {
         let mut tx = self.pool().begin().await?;
         let (customer_id, to_package_id) = close_request(&mut tx, id, staff_id, "approved").await?;
@@ -150,6 +152,7 @@ impl Store {
         }
         let request = request_in(&mut tx, id).await?;
         let approved = PlanChangeApproved { request, proration };
+        emit(&mut tx, &events(&approved)).await?;
         for entry in audit(&approved) {
             insert_audit(&mut *tx, &entry).await?;
         }
@@ -165,6 +168,7 @@ impl Store {
         &self,
         today: Date,
         audit: impl Fn(&PackageChangeRow) -> AuditEntry,
+        events: impl Fn(&PackageChangeRow) -> Vec<WebhookEvent>,
     ) -> StoreResult<Vec<PackageChangeRow>> {
         let waiting: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM package_change_requests WHERE status = 'approved' \
@@ -190,6 +194,7 @@ impl Store {
             };
             move_to_package(&mut tx, &customer_id, &package_id).await?;
             let row = request_in(&mut tx, &id).await?;
+            emit(&mut tx, &events(&row)).await?;
             insert_audit(&mut *tx, &audit(&row)).await?;
             tx.commit().await?;
             self.note_subscriber_change();

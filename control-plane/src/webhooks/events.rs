@@ -8,12 +8,15 @@ pub const BILL_ISSUED: &str = "bill.issued";
 pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
 /// A suspended subscriber paid everything due and is active again.
 pub const CUSTOMER_REACTIVATED: &str = "customer.reactivated";
+/// A subscriber moved to another package (approved now, or at the start of the next cycle).
+pub const PACKAGE_CHANGED: &str = "package.changed";
 
 pub const ALL: &[&str] = &[
     PAYMENT_RECEIVED,
     BILL_ISSUED,
     CUSTOMER_SUSPENDED,
     CUSTOMER_REACTIVATED,
+    PACKAGE_CHANGED,
 ];
 
 /// Checks a list of event names: known, at least one; returns them sorted without repeats.
@@ -64,14 +67,14 @@ mod tests {
             &[],
             Err(
                 "events must name at least one of payment.received, bill.issued, \
-                 customer.suspended, customer.reactivated",
+                 customer.suspended, customer.reactivated, package.changed",
             ),
         );
         check(
             &["payment.recieved"],
             Err(
                 "unknown events payment.recieved; known: payment.received, bill.issued, \
-                 customer.suspended, customer.reactivated",
+                 customer.suspended, customer.reactivated, package.changed",
             ),
         );
     }

@@ -10,7 +10,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::activity::{command_record, CommandRecord};
-use crate::billing::plan_change::queue_speed_change;
+use crate::billing::plan_change::{package_changed, queue_speed_change};
 use crate::commands::request::Requester;
 use crate::domain::{PackageChangeStatus, StaffRole};
 use crate::http::amount::Amount;
@@ -21,6 +21,7 @@ use crate::http::response::{ok, ok_with, ApiError, ApiResult, Envelope, ErrorBod
 use crate::http::state::AppState;
 use crate::store::package_changes::{PackageChangeFilter, PackageChangeRow};
 use crate::store::plan_changes::{AdjustmentPolicy, AppliedProration, PlanChangeApproved};
+use crate::webhooks::emit::wake;
 
 const ROLES: &[StaffRole] = &[StaffRole::Admin, StaffRole::Billing];
 
@@ -234,11 +235,24 @@ pub async fn approve(
     };
     let approved = state
         .store
-        .approve_package_change(&id, &auth.staff_id, today, policy, |a| {
-            approval_audit(&actor, a)
-        })
+        .approve_package_change(
+            &id,
+            &auth.staff_id,
+            today,
+            policy,
+            |a| approval_audit(&actor, a),
+            |a| {
+                // A next-cycle change is announced when the billing job applies it.
+                let applied = a.request.applied_at.is_some();
+                applied
+                    .then(|| package_changed(&a.request))
+                    .into_iter()
+                    .collect()
+            },
+        )
         .await
         .map_err(|e| ApiError::from_store(e, "package change request"))?;
+    wake(&state);
     let proration = approved.proration.as_ref().map(proration_record);
     let decided = record(approved.request);
     if decided.applied_at.is_none() {

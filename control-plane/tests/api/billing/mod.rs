@@ -3,6 +3,7 @@
 //! and reactivated by paying.
 
 mod audit_together;
+mod events_in_transaction;
 mod invoices;
 mod job;
 mod notifications;
