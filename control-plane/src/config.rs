@@ -152,6 +152,8 @@ struct FileConfig {
     portal: crate::http::portal::settings::FilePortal,
     #[serde(default)]
     webhooks: crate::webhooks::settings::FileWebhooks,
+    #[serde(default)]
+    payments: crate::billing::gateway::settings::FilePayments,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -355,6 +357,12 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     config.metrics.apply_file(file.metrics);
     crate::inventory::limits::apply_file(&mut config.inventory, file.inventory, &at, problems);
     crate::billing::settings::apply_file(&mut config.billing, file.billing, &at, problems);
+    crate::billing::gateway::settings::apply_file(
+        &mut config.billing.redirect_gateways,
+        file.payments,
+        &at,
+        problems,
+    );
     crate::http::portal::settings::apply_file(&mut config.portal, file.portal, &at, problems);
     crate::webhooks::settings::apply_file(&mut config.webhooks, file.webhooks, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {

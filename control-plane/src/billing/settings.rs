@@ -8,12 +8,14 @@ use serde::Deserialize;
 use crate::config::Secret;
 
 /// Which payment gateway takes online payments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GatewayKind {
     /// No gateway: online payments stay pending and have no payment URL.
     None,
     /// The local sandbox page that confirms or cancels without real money. Never in production.
     Sandbox,
+    /// A `[[payments.gateways]]` entry by name (a provider such as bKash).
+    Redirect(String),
 }
 
 /// The resolved `[billing]` settings.
@@ -38,6 +40,8 @@ pub struct BillingSettings {
     pub public_url: Option<String>,
     /// The ISP's name as printed at the head of invoices; empty: none printed.
     pub isp_name: String,
+    /// `[[payments.gateways]]`: providers' redirect gateways.
+    pub redirect_gateways: Vec<super::gateway::settings::RedirectGatewaySettings>,
 }
 
 impl Default for BillingSettings {
@@ -52,6 +56,7 @@ impl Default for BillingSettings {
             callback_key: None,
             public_url: None,
             isp_name: String::new(),
+            redirect_gateways: Vec::new(),
         }
     }
 }
@@ -157,8 +162,12 @@ fn set_gateway(settings: &mut BillingSettings, value: &str, at: &str, problems: 
     match value {
         "none" => settings.gateway = GatewayKind::None,
         "sandbox" => settings.gateway = GatewayKind::Sandbox,
+        name if super::gateway::settings::valid_name(name) => {
+            settings.gateway = GatewayKind::Redirect(name.to_owned())
+        }
         other => problems.push(format!(
-            "{at}: '{other}' is not a gateway; use none or sandbox"
+            "{at}: '{other}' is not a gateway; use none, sandbox or the name of a \
+             [[payments.gateways]] entry"
         )),
     }
 }
@@ -228,10 +237,12 @@ mod tests {
     fn every_problem_is_reported() {
         let (_, problems) = apply(
             "run_interval_secs = 0\ndue_days = 400\ntax_basis_points = 20000\n\
-             gateway = \"paypal\"\ncallback_key = \"short\"\npublic_url = \"isp.example.net\"\n\
+             gateway = \"Pay Pal\"\ncallback_key = \"short\"\npublic_url = \"isp.example.net\"\n\
              expiry_warning_days = [3, 0]",
         );
         assert_eq!(problems.len(), 7, "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("none or sandbox")));
+        assert!(problems
+            .iter()
+            .any(|p| p.contains("none, sandbox or the name")));
     }
 }

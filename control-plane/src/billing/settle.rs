@@ -60,10 +60,10 @@ pub struct CallbackResult {
 }
 
 /// The gateway's side of the audit log.
-fn gateway_actor(gateway: &dyn PaymentGateway, client_ip: &str) -> Actor {
+fn gateway_actor(gateway: &str, client_ip: &str) -> Actor {
     Actor {
         kind: "system",
-        id: format!("gateway:{}", gateway.name()),
+        id: format!("gateway:{gateway}"),
         name: None,
         client_ip: client_ip.to_owned(),
     }
@@ -80,6 +80,18 @@ pub async fn apply_callback(
     client_ip: &str,
 ) -> Result<CallbackResult, SettleError> {
     gateway.verify(callback, signature)?;
+    apply_verified(state, gateway.name(), callback, client_ip).await
+}
+
+/// Applies a callback whose signature `gateway` has verified: the signed amount must be the
+/// stored payment's, and the stored amount is what is settled. A repeated callback with the
+/// same outcome answers with the payment and changes nothing.
+pub async fn apply_verified(
+    state: &AppState,
+    gateway: &str,
+    callback: &GatewayCallback,
+    client_ip: &str,
+) -> Result<CallbackResult, SettleError> {
     let payment = match state.store.payment(&callback.payment_id).await {
         Ok(payment) => payment,
         Err(StoreError::NotFound) => return Err(SettleError::UnknownPayment),

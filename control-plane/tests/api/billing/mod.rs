@@ -9,6 +9,7 @@ mod job;
 mod notifications;
 mod payments;
 mod plan_changes;
+mod redirect_gateway;
 mod support;
 mod suspension;
 mod terms;
