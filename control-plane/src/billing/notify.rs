@@ -1,6 +1,7 @@
 //! The billing job's expiry warnings: one notification per subscriber, expiry date and
 //! configured warning, safe to repeat and to run on two replicas at once.
 
+use serde_json::json;
 use time::{Date, Duration};
 
 use super::expiry_warning::warning_due;
@@ -8,6 +9,8 @@ use crate::domain::time::{date_text, parse_date};
 use crate::http::AppState;
 use crate::store::notifications::NewNotification;
 use crate::store::StoreError;
+use crate::webhooks::emit::{wake, WebhookEvent};
+use crate::webhooks::events;
 
 /// The kind of an expiry warning in `notifications`.
 pub const EXPIRY_WARNING: &str = "expiry_warning";
@@ -31,6 +34,11 @@ pub async fn warn_expiring(state: &AppState, today: Date) -> Result<u64, StoreEr
         let Some(warning) = warning_due(today, expiry_date, days) else {
             continue;
         };
+        let event = WebhookEvent::new(
+            events::EXPIRY_WARNING,
+            json!({ "customer_id": customer_id, "expiry_date": expiry,
+                    "title": warning.title, "message": warning.message }),
+        );
         let notification = NewNotification {
             customer_id,
             kind: EXPIRY_WARNING.to_owned(),
@@ -38,9 +46,16 @@ pub async fn warn_expiring(state: &AppState, today: Date) -> Result<u64, StoreEr
             message: warning.message,
             dedupe_key: warning.dedupe_key,
         };
-        if state.store.create_notification(&notification).await? {
+        if state
+            .store
+            .create_notification(&notification, &[event])
+            .await?
+        {
             created += 1;
         }
+    }
+    if created > 0 {
+        wake(state);
     }
     Ok(created)
 }

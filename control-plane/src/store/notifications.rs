@@ -2,6 +2,7 @@
 //! first, marked read by their own subscriber.
 
 use super::{new_id, now_text, Page, Paged, Store, StoreError, StoreResult};
+use crate::webhooks::emit::{emit, WebhookEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NotificationRow {
@@ -45,10 +46,15 @@ impl Store {
         .await?)
     }
 
-    /// Creates the notification unless the customer has one with its `dedupe_key`; `true`
-    /// when created.
-    pub async fn create_notification(&self, n: &NewNotification) -> StoreResult<bool> {
-        Ok(sqlx::query(
+    /// Creates the notification unless the customer has one with its `dedupe_key`, and with it
+    /// in the same transaction the webhook `events` it announces; `true` when created.
+    pub async fn create_notification(
+        &self,
+        n: &NewNotification,
+        events: &[WebhookEvent],
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        let created = sqlx::query(
             "INSERT INTO notifications (id, customer_id, kind, title, message, dedupe_key, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (customer_id, dedupe_key) DO NOTHING",
@@ -60,11 +66,16 @@ impl Store {
         .bind(&n.message)
         .bind(&n.dedupe_key)
         .bind(now_text())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "notification"))?
         .rows_affected()
-            == 1)
+            == 1;
+        if created {
+            emit(&mut tx, events).await?;
+        }
+        tx.commit().await?;
+        Ok(created)
     }
 
     /// The customer's notifications, newest first; only unread ones when `unread_only`.

@@ -10,6 +10,8 @@ pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
 pub const CUSTOMER_REACTIVATED: &str = "customer.reactivated";
 /// A subscriber moved to another package (approved now, or at the start of the next cycle).
 pub const PACKAGE_CHANGED: &str = "package.changed";
+/// A subscriber's paid-until date is near (`[billing] expiry_warning_days`).
+pub const EXPIRY_WARNING: &str = "expiry.warning";
 
 pub const ALL: &[&str] = &[
     PAYMENT_RECEIVED,
@@ -17,6 +19,7 @@ pub const ALL: &[&str] = &[
     CUSTOMER_SUSPENDED,
     CUSTOMER_REACTIVATED,
     PACKAGE_CHANGED,
+    EXPIRY_WARNING,
 ];
 
 /// Checks a list of event names: known, at least one; returns them sorted without repeats.
@@ -67,14 +70,14 @@ mod tests {
             &[],
             Err(
                 "events must name at least one of payment.received, bill.issued, \
-                 customer.suspended, customer.reactivated, package.changed",
+                 customer.suspended, customer.reactivated, package.changed, expiry.warning",
             ),
         );
         check(
             &["payment.recieved"],
             Err(
                 "unknown events payment.recieved; known: payment.received, bill.issued, \
-                 customer.suspended, customer.reactivated, package.changed",
+                 customer.suspended, customer.reactivated, package.changed, expiry.warning",
             ),
         );
     }

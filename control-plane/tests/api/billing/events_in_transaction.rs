@@ -1,6 +1,7 @@
 //! Webhook events are stored in the transaction of the change they report: a change that rolls
 //! back (here: its audit entry refused by a trigger) leaves neither the change nor its event,
-//! and a committed change (a bill, a payment, a package change) always has its event.
+//! and a committed change (a bill, a payment, a package change, an expiry warning) always has
+//! its event, once.
 
 use serde_json::{json, Value};
 use time::macros::datetime;
@@ -173,3 +174,24 @@ async fn events_commit_and_roll_back_with_their_change(app: &TestApp) {
     assert_eq!(stored[2].1["data"]["to_package_id"], ultra["id"]);
 }
 both_backends!(events_commit_and_roll_back_with_their_change);
+
+async fn an_expiry_warning_is_announced_once(app: &TestApp) {
+    let admin = app.staff_token("admin").await;
+    app.post(
+        "/api/v1/admin/webhooks",
+        Some(&admin),
+        json!({ "url": "http://127.0.0.1:9/hook", "events": ["expiry.warning"] }),
+    )
+    .await
+    .data();
+    let customer_id = billing_customer(app, "2026-06-01", "2027-01-04").await;
+    set_clock(app, datetime!(2027-01-01 00:05 UTC));
+    assert_eq!(run_billing(app).await["expiry_warnings"], 1);
+    assert_eq!(run_billing(app).await["expiry_warnings"], 0);
+    let stored = deliveries(app).await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].0, "expiry.warning");
+    assert_eq!(stored[0].1["data"]["customer_id"], customer_id.as_str());
+    assert_eq!(stored[0].1["data"]["expiry_date"], "2027-01-04");
+}
+both_backends!(an_expiry_warning_is_announced_once);
