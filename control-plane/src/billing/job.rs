@@ -109,7 +109,7 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
             },
             |row| {
                 vec![WebhookEvent::new(
-                    events::BILL_ISSUED,
+                    events::BILL_GENERATED,
                     json!({
                         "bill_id": row.id,
                         "bill_number": row.bill_number,
@@ -166,7 +166,7 @@ async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, S
             json!({ "reason": "expired with money due", "expiry_date": expiry }),
         );
         let event = WebhookEvent::new(
-            events::CUSTOMER_SUSPENDED,
+            events::SERVICE_SUSPENDED,
             json!({ "customer_id": customer_id, "expiry_date": expiry }),
         );
         if !state

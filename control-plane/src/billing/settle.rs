@@ -202,11 +202,11 @@ pub fn settlement_audit(actor: &Actor, action: &str, s: &Settlement) -> Vec<Audi
     entries
 }
 
-/// The webhook events of a settlement, stored in its transaction: `payment.received` and, for
+/// The webhook events of a settlement, stored in its transaction: `payment.completed` and, for
 /// a subscriber the payment reactivated, `customer.reactivated`.
 pub fn settlement_events(s: &Settlement) -> Vec<WebhookEvent> {
     let mut out = vec![WebhookEvent::new(
-        events::PAYMENT_RECEIVED,
+        events::PAYMENT_COMPLETED,
         json!({
             "payment_id": s.payment.id,
             "customer_id": s.payment.customer_id,

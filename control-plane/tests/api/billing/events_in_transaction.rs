@@ -67,14 +67,14 @@ async fn events_commit_and_roll_back_with_their_change(app: &TestApp) {
         "/api/v1/admin/webhooks",
         Some(&admin),
         json!({ "url": "http://127.0.0.1:9/hook",
-                "events": ["bill.issued", "payment.received", "package.changed"] }),
+                "events": ["bill.generated", "payment.completed", "package.changed"] }),
     )
     .await
     .data();
     let customer_id = billing_customer(app, "2026-06-01", "2026-12-31").await;
     set_clock(app, datetime!(2027-01-01 00:05 UTC));
 
-    // The bill's audit entry is refused: no bill, and no bill.issued event either.
+    // The bill's audit entry is refused: no bill, and no bill.generated event either.
     refuse_audit(app, "bill.issue").await;
     let run = run_billing(app).await;
     assert_eq!(run["bills_issued"], 0, "{run}");
@@ -89,10 +89,10 @@ async fn events_commit_and_roll_back_with_their_change(app: &TestApp) {
     let bill = bills(app, &token).await[0].clone();
     let stored = deliveries(app).await;
     assert_eq!(stored.len(), 1, "{stored:?}");
-    assert_eq!(stored[0].0, "bill.issued");
+    assert_eq!(stored[0].0, "bill.generated");
     assert_eq!(stored[0].1["data"]["bill_number"], bill["bill_number"]);
 
-    // A staff payment whose audit is refused leaves no payment.received; then one that commits.
+    // A staff payment whose audit is refused leaves no payment.completed; then one that commits.
     let billing = app.staff_token("billing").await;
     let pay = format!("/api/v1/admin/customers/{customer_id}/payments");
     refuse_audit(app, "payment.record").await;
@@ -115,7 +115,7 @@ async fn events_commit_and_roll_back_with_their_change(app: &TestApp) {
     .data();
     let stored = deliveries(app).await;
     assert_eq!(stored.len(), 2, "{stored:?}");
-    assert_eq!(stored[1].0, "payment.received");
+    assert_eq!(stored[1].0, "payment.completed");
     assert_eq!(stored[1].1["data"]["amount_minor"], 10_000);
 
     // A package change approved now announces itself with the approval.
