@@ -157,6 +157,7 @@ struct FileConfig {
     webhooks: crate::webhooks::settings::FileWebhooks,
     #[serde(default)]
     email: crate::email::settings::FileEmail,
+    payments: crate::billing::gateway::settings::FilePayments,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -360,6 +361,12 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     config.metrics.apply_file(file.metrics);
     crate::inventory::limits::apply_file(&mut config.inventory, file.inventory, &at, problems);
     crate::billing::settings::apply_file(&mut config.billing, file.billing, &at, problems);
+    crate::billing::gateway::settings::apply_file(
+        &mut config.billing.redirect_gateways,
+        file.payments,
+        &at,
+        problems,
+    );
     crate::http::portal::settings::apply_file(&mut config.portal, file.portal, &at, problems);
     crate::webhooks::settings::apply_file(&mut config.webhooks, file.webhooks, &at, problems);
     crate::email::settings::apply_file(&mut config.email, file.email, &at, problems);

@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod inventory;
 pub mod live;
 pub mod optics;
+pub mod pdf;
 pub mod reload;
 pub mod shutdown;
 pub mod store;

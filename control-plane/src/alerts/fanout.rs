@@ -10,14 +10,20 @@ use crate::http::AppState;
 use crate::store::alerts::NewAlertDelivery;
 use crate::store::notifications::{NewNotification, NotificationRow};
 use crate::store::StoreError;
+use crate::webhooks::emit::WebhookEvent;
 
 /// The event name customers' webhooks receive.
 pub const NOTIFICATION_EVENT: &str = "notification.created";
 
 /// Creates the notification unless it exists (by its dedupe key) and queues its alerts;
-/// `true` when it was new. A failure to queue is logged: the notification itself stands.
-pub async fn notify(state: &AppState, n: &NewNotification) -> Result<bool, StoreError> {
-    let Some(row) = state.store.insert_notification(n).await? else {
+/// `true` when it was new. The webhook `events` it announces are stored with it in one
+/// transaction. A failure to queue is logged: the notification itself stands.
+pub async fn notify(
+    state: &AppState,
+    n: &NewNotification,
+    events: &[WebhookEvent],
+) -> Result<bool, StoreError> {
+    let Some(row) = state.store.insert_notification(n, events).await? else {
         return Ok(false);
     };
     if let Err(err) = route(state, &row).await {

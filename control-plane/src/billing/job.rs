@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::issue::{bill_for, BillPolicy};
 use super::notify::warn_expiring;
+use super::plan_change::apply_waiting;
 use super::settle::disconnect;
 use crate::aaa::expiry::expiry_instant;
 use crate::domain::time::{date_text, parse_date};
@@ -15,7 +16,7 @@ use crate::http::audit::Actor;
 use crate::http::AppState;
 use crate::store::billing::IssueOutcome;
 use crate::store::StoreError;
-use crate::webhooks::emit::emit;
+use crate::webhooks::emit::{wake, WebhookEvent};
 use crate::webhooks::events;
 
 /// What one run did.
@@ -32,6 +33,8 @@ pub struct RunReport {
     pub expiry_warnings: u64,
     /// Customers that could not be billed (bad cycle, database error); each is logged.
     pub customers_failed: u64,
+    /// Approved next-cycle package changes applied on the first day of their period.
+    pub package_changes_applied: u64,
 }
 
 /// Runs the job every `run_interval` until the server stops. The first run is one interval
@@ -76,6 +79,7 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
         billing_date: date_text(today),
         ..RunReport::default()
     };
+    report.package_changes_applied = apply_waiting(state, today).await?;
     for customer in state.store.billable_customers().await? {
         let bill = match bill_for(&customer, today, policy) {
             Ok(Some(bill)) => bill,
@@ -86,27 +90,26 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
                 continue;
             }
         };
-        let issued = state.store.issue_bill(&bill, |row| {
-            Actor::billing_system().entry(
-                "bill.issue",
-                "bill",
-                Some(&row.id),
-                json!({
-                    "customer_id": row.customer_id,
-                    "bill_number": row.bill_number,
-                    "total_minor": row.total_minor,
-                    "paid_from_credit_minor": row.paid_minor,
-                    "period_start": row.period_start,
-                    "period_end": row.period_end,
-                }),
-            )
-        });
-        match issued.await {
-            Ok(IssueOutcome::Issued(row)) => {
-                report.bills_issued += 1;
-                emit(
-                    state,
-                    events::BILL_ISSUED,
+        let issued = state.store.issue_bill(
+            &bill,
+            |row| {
+                Actor::billing_system().entry(
+                    "bill.issue",
+                    "bill",
+                    Some(&row.id),
+                    json!({
+                        "customer_id": row.customer_id,
+                        "bill_number": row.bill_number,
+                        "total_minor": row.total_minor,
+                        "paid_from_credit_minor": row.paid_minor,
+                        "period_start": row.period_start,
+                        "period_end": row.period_end,
+                    }),
+                )
+            },
+            |row| {
+                vec![WebhookEvent::new(
+                    events::BILL_GENERATED,
                     json!({
                         "bill_id": row.id,
                         "bill_number": row.bill_number,
@@ -117,8 +120,13 @@ pub async fn run_once(state: &AppState, now: OffsetDateTime) -> Result<RunReport
                         "period_start": row.period_start,
                         "period_end": row.period_end,
                     }),
-                )
-                .await;
+                )]
+            },
+        );
+        match issued.await {
+            Ok(IssueOutcome::Issued(row)) => {
+                report.bills_issued += 1;
+                wake(state);
                 tracing::debug!(customer = %customer.id, bill = %row.bill_number, "bill issued");
             }
             Ok(IssueOutcome::AlreadyIssued) => report.bills_already_issued += 1,
@@ -157,20 +165,19 @@ async fn suspend_expired(state: &AppState, now: OffsetDateTime) -> Result<u64, S
             Some(&customer_id),
             json!({ "reason": "expired with money due", "expiry_date": expiry }),
         );
+        let event = WebhookEvent::new(
+            events::SERVICE_SUSPENDED,
+            json!({ "customer_id": customer_id, "expiry_date": expiry }),
+        );
         if !state
             .store
-            .suspend_for_money_due(&customer_id, &entry)
+            .suspend_for_money_due(&customer_id, &entry, &[event])
             .await?
         {
             continue;
         }
         suspended += 1;
-        emit(
-            state,
-            events::CUSTOMER_SUSPENDED,
-            json!({ "customer_id": customer_id, "expiry_date": expiry }),
-        )
-        .await;
+        wake(state);
         super::notify::notify_suspended(state, &customer_id, &expiry).await;
         disconnect(state, &customer_id, "suspended for money due").await;
     }

@@ -14,6 +14,7 @@ pub mod issue;
 pub mod job;
 pub mod notify;
 pub mod numbering;
+pub mod plan_change;
 pub mod proration;
 pub mod runtime;
 pub mod settings;

@@ -2,6 +2,7 @@
 //! expiry date and configured warning, safe to repeat and to run on two replicas at once),
 //! suspension for money due and payments received.
 
+use serde_json::json;
 use time::{Date, Duration};
 
 use super::expiry_warning::warning_due;
@@ -12,6 +13,8 @@ use crate::http::AppState;
 use crate::store::notifications::NewNotification;
 use crate::store::settlement::Settlement;
 use crate::store::StoreError;
+use crate::webhooks::emit::{wake, WebhookEvent};
+use crate::webhooks::events;
 
 /// The kind of an expiry warning in `notifications`.
 pub const EXPIRY_WARNING: &str = crate::alerts::severity::kind::EXPIRY_WARNING;
@@ -35,6 +38,11 @@ pub async fn warn_expiring(state: &AppState, today: Date) -> Result<u64, StoreEr
         let Some(warning) = warning_due(today, expiry_date, days) else {
             continue;
         };
+        let event = WebhookEvent::new(
+            events::EXPIRY_WARNING,
+            json!({ "customer_id": customer_id, "expiry_date": expiry,
+                    "title": warning.title, "message": warning.message }),
+        );
         let notification = NewNotification {
             customer_id,
             kind: EXPIRY_WARNING.to_owned(),
@@ -42,9 +50,12 @@ pub async fn warn_expiring(state: &AppState, today: Date) -> Result<u64, StoreEr
             message: warning.message,
             dedupe_key: warning.dedupe_key,
         };
-        if crate::alerts::notify(state, &notification).await? {
+        if crate::alerts::notify(state, &notification, &[event]).await? {
             created += 1;
         }
+    }
+    if created > 0 {
+        wake(state);
     }
     Ok(created)
 }
@@ -84,7 +95,7 @@ pub async fn notify_payment(state: &AppState, s: &Settlement) {
 }
 
 async fn send(state: &AppState, notification: &NewNotification) {
-    if let Err(err) = crate::alerts::notify(state, notification).await {
+    if let Err(err) = crate::alerts::notify(state, notification, &[]).await {
         tracing::error!(customer = %notification.customer_id, kind = %notification.kind,
             error = %err, "notification not stored");
     }

@@ -198,6 +198,29 @@ mod tests {
         }
 
         #[test]
+        fn the_period_costs_the_old_days_plus_the_new_days(
+            old in 0i64..1_000_000_000,
+            new in 0i64..1_000_000_000,
+            offset in 0i64..31,
+        ) {
+            // The period's bill plus the adjustment is exactly the old package's used days and
+            // the new package's remaining days, in minor units, with nothing lost or gained.
+            let period = january();
+            let day = period.start + time::Duration::days(offset);
+            let change = prorate_change(old, new, period, day, ChangeTiming::Now);
+            prop_assert_eq!(
+                old + change.net_minor,
+                change.old_used_minor + change.new_remaining_charge_minor
+            );
+            prop_assert!(change.old_unused_credit_minor >= 0);
+            prop_assert!(change.old_unused_credit_minor <= old);
+            prop_assert!(change.new_remaining_charge_minor <= new);
+            // Changing back on the same day nets to nothing.
+            let back = prorate_change(new, old, period, day, ChangeTiming::Now);
+            prop_assert_eq!(change.net_minor + back.net_minor, 0);
+        }
+
+        #[test]
         fn even_splits_add_up(total in -1_000_000i64..1_000_000_000, parts in 1usize..50) {
             let shares = split_evenly(total, parts);
             prop_assert_eq!(shares.len(), parts);

@@ -1,10 +1,12 @@
-//! Billing as the running server holds it: the settings, the clock the job reads, and the
-//! gateway callback key loaded or created.
+//! Billing as the running server holds it: the settings, the clock the job reads, the
+//! gateway callback key loaded or created, and the providers' redirect gateways with their
+//! secrets read from their files.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::clock::{Clock, SystemClock};
+use super::gateway::redirect::{RedirectGateway, RedirectGatewayConfig};
 use super::gateway::sandbox::SandboxGateway;
 use super::gateway::PaymentGateway;
 use super::settings::{BillingSettings, GatewayKind};
@@ -17,6 +19,16 @@ pub enum BillingStartError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("unable to read the secret of payment gateway {name} at {path}: {source}")]
+    GatewaySecret {
+        name: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the secret of payment gateway {name} at {path} is shorter than 16 bytes")]
+    GatewaySecretShort { name: String, path: PathBuf },
+    #[error("[billing] gateway = \"{0}\" but no [[payments.gateways]] entry has that name")]
+    UnknownGateway(String),
 }
 
 pub struct BillingRuntime {
@@ -27,6 +39,8 @@ pub struct BillingRuntime {
     /// Base of payment URLs, without a trailing slash.
     pub public_url: String,
     sandbox: Option<SandboxGateway>,
+    /// Every configured provider gateway; callbacks are accepted for each.
+    redirect: Vec<RedirectGateway>,
 }
 
 impl std::fmt::Debug for BillingRuntime {
@@ -54,7 +68,17 @@ impl BillingRuntime {
             callback_key,
             public_url,
             sandbox,
+            redirect: Vec::new(),
         }
+    }
+
+    /// The same billing with these provider gateways.
+    pub fn with_redirect_gateways(mut self, gateways: Vec<RedirectGatewayConfig>) -> Self {
+        self.redirect = gateways
+            .into_iter()
+            .map(|g| RedirectGateway::new(g, &self.public_url))
+            .collect();
+        self
     }
 
     /// Billing with the configured callback key or the one kept in
@@ -72,12 +96,47 @@ impl BillingRuntime {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{listen}"));
+        let mut gateways = Vec::new();
+        for g in &settings.redirect_gateways {
+            let secret_err = |source| BillingStartError::GatewaySecret {
+                name: g.name.clone(),
+                path: g.secret_file.clone(),
+                source,
+            };
+            let text = std::fs::read_to_string(&g.secret_file).map_err(secret_err)?;
+            let secret = text.trim().as_bytes().to_vec();
+            if secret.len() < 16 {
+                return Err(BillingStartError::GatewaySecretShort {
+                    name: g.name.clone(),
+                    path: g.secret_file.clone(),
+                });
+            }
+            gateways.push(RedirectGatewayConfig {
+                name: g.name.clone(),
+                redirect_url: g.redirect_url.clone(),
+                secret,
+                signature_header: g.signature_header.clone(),
+                payment_id_field: g.payment_id_field.clone(),
+                status_field: g.status_field.clone(),
+                amount_field: g.amount_field.clone(),
+                transaction_id_field: g.transaction_id_field.clone(),
+                amount_unit: g.amount_unit,
+                completed_value: g.completed_value.clone(),
+                cancelled_value: g.cancelled_value.clone(),
+            });
+        }
+        if let GatewayKind::Redirect(name) = &settings.gateway {
+            if !gateways.iter().any(|g| &g.name == name) {
+                return Err(BillingStartError::UnknownGateway(name.clone()));
+            }
+        }
         Ok(Self::new(
             settings.clone(),
             Arc::new(SystemClock),
             key.as_bytes(),
             public_url,
-        ))
+        )
+        .with_redirect_gateways(gateways))
     }
 
     /// The same billing on another clock (tests simulate a month with a hand-set clock).
@@ -93,6 +152,23 @@ impl BillingRuntime {
     /// The configured payment gateway; `None` when online payments are off.
     pub fn gateway(&self) -> Option<&dyn PaymentGateway> {
         self.sandbox.as_ref().map(|g| g as &dyn PaymentGateway)
+    }
+
+    /// Where the payer's browser goes for a new payment: the configured gateway's page, or
+    /// `None` when online payments are off.
+    pub fn payment_url(&self, payment_id: &str, amount_minor: i64) -> Option<String> {
+        match &self.settings.gateway {
+            GatewayKind::None => None,
+            GatewayKind::Sandbox => self.sandbox.as_ref().map(|g| g.payment_url(payment_id)),
+            GatewayKind::Redirect(name) => self
+                .redirect_gateway(name)
+                .map(|g| g.redirect_url(payment_id, amount_minor)),
+        }
+    }
+
+    /// A configured provider gateway by name.
+    pub fn redirect_gateway(&self, name: &str) -> Option<&RedirectGateway> {
+        self.redirect.iter().find(|g| g.name() == name)
     }
 
     /// The sandbox gateway, when it is the configured one.

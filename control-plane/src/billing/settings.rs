@@ -8,12 +8,14 @@ use serde::Deserialize;
 use crate::config::Secret;
 
 /// Which payment gateway takes online payments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GatewayKind {
     /// No gateway: online payments stay pending and have no payment URL.
     None,
     /// The local sandbox page that confirms or cancels without real money. Never in production.
     Sandbox,
+    /// A `[[payments.gateways]]` entry by name (a provider such as bKash).
+    Redirect(String),
 }
 
 /// The resolved `[billing]` settings.
@@ -36,6 +38,10 @@ pub struct BillingSettings {
     /// The control plane's address as subscribers' browsers reach it, for payment URLs
     /// (`https://isp.example.net`). `None`: `http://` and the listen address.
     pub public_url: Option<String>,
+    /// The ISP's name as printed at the head of invoices; empty: none printed.
+    pub isp_name: String,
+    /// `[[payments.gateways]]`: providers' redirect gateways.
+    pub redirect_gateways: Vec<super::gateway::settings::RedirectGatewaySettings>,
 }
 
 impl Default for BillingSettings {
@@ -49,6 +55,8 @@ impl Default for BillingSettings {
             gateway: GatewayKind::None,
             callback_key: None,
             public_url: None,
+            isp_name: String::new(),
+            redirect_gateways: Vec::new(),
         }
     }
 }
@@ -68,6 +76,7 @@ pub struct FileBilling {
     gateway: Option<String>,
     callback_key: Option<String>,
     public_url: Option<String>,
+    isp_name: Option<String>,
 }
 
 /// Applies the file's `[billing]` values; `at` names a key for error messages.
@@ -126,6 +135,9 @@ pub fn apply_file(
     if let Some(url) = file.public_url {
         set_public_url(settings, url, &at("billing.public_url"), problems);
     }
+    if let Some(name) = file.isp_name {
+        settings.isp_name = name.trim().to_owned();
+    }
 }
 
 /// Applies one `NETOPS_BILLING_*` variable.
@@ -141,6 +153,7 @@ pub fn apply_env(
             set_callback_key(settings, value.to_owned(), key, problems)
         }
         "NETOPS_BILLING_PUBLIC_URL" => set_public_url(settings, value.to_owned(), key, problems),
+        "NETOPS_BILLING_ISP_NAME" => settings.isp_name = value.trim().to_owned(),
         _ => {}
     }
 }
@@ -149,8 +162,12 @@ fn set_gateway(settings: &mut BillingSettings, value: &str, at: &str, problems: 
     match value {
         "none" => settings.gateway = GatewayKind::None,
         "sandbox" => settings.gateway = GatewayKind::Sandbox,
+        name if super::gateway::settings::valid_name(name) => {
+            settings.gateway = GatewayKind::Redirect(name.to_owned())
+        }
         other => problems.push(format!(
-            "{at}: '{other}' is not a gateway; use none or sandbox"
+            "{at}: '{other}' is not a gateway; use none, sandbox or the name of a \
+             [[payments.gateways]] entry"
         )),
     }
 }
@@ -202,7 +219,7 @@ mod tests {
             "run_interval_secs = 30\ndue_days = 10\ntax_basis_points = 500\n\
              suspend_grace_hours = 48\ngateway = \"sandbox\"\nexpiry_warning_days = [1, 7, 3, 7]\n\
              callback_key = \"0123456789abcdef0123456789abcdef\"\n\
-             public_url = \"https://isp.example.net/\"",
+             public_url = \"https://isp.example.net/\"\nisp_name = \" Rupali Net \"",
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.run_interval, Duration::from_secs(30));
@@ -213,16 +230,19 @@ mod tests {
         assert_eq!(s.expiry_warning_days, [7, 3, 1]);
         assert!(s.callback_key.is_some());
         assert_eq!(s.public_url.as_deref(), Some("https://isp.example.net"));
+        assert_eq!(s.isp_name, "Rupali Net");
     }
 
     #[test]
     fn every_problem_is_reported() {
         let (_, problems) = apply(
             "run_interval_secs = 0\ndue_days = 400\ntax_basis_points = 20000\n\
-             gateway = \"paypal\"\ncallback_key = \"short\"\npublic_url = \"isp.example.net\"\n\
+             gateway = \"Pay Pal\"\ncallback_key = \"short\"\npublic_url = \"isp.example.net\"\n\
              expiry_warning_days = [3, 0]",
         );
         assert_eq!(problems.len(), 7, "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("none or sandbox")));
+        assert!(problems
+            .iter()
+            .any(|p| p.contains("none, sandbox or the name")));
     }
 }

@@ -16,7 +16,7 @@ use crate::store::audit::AuditEntry;
 use crate::store::payments::PaymentRow;
 use crate::store::settlement::{Completion, Settlement};
 use crate::store::StoreError;
-use crate::webhooks::emit::emit;
+use crate::webhooks::emit::{wake, WebhookEvent};
 use crate::webhooks::events;
 
 /// Why a callback changed nothing.
@@ -60,10 +60,10 @@ pub struct CallbackResult {
 }
 
 /// The gateway's side of the audit log.
-fn gateway_actor(gateway: &dyn PaymentGateway, client_ip: &str) -> Actor {
+fn gateway_actor(gateway: &str, client_ip: &str) -> Actor {
     Actor {
         kind: "system",
-        id: format!("gateway:{}", gateway.name()),
+        id: format!("gateway:{gateway}"),
         name: None,
         client_ip: client_ip.to_owned(),
     }
@@ -80,6 +80,18 @@ pub async fn apply_callback(
     client_ip: &str,
 ) -> Result<CallbackResult, SettleError> {
     gateway.verify(callback, signature)?;
+    apply_verified(state, gateway.name(), callback, client_ip).await
+}
+
+/// Applies a callback whose signature `gateway` has verified: the signed amount must be the
+/// stored payment's, and the stored amount is what is settled. A repeated callback with the
+/// same outcome answers with the payment and changes nothing.
+pub async fn apply_verified(
+    state: &AppState,
+    gateway: &str,
+    callback: &GatewayCallback,
+    client_ip: &str,
+) -> Result<CallbackResult, SettleError> {
     let payment = match state.store.payment(&callback.payment_id).await {
         Ok(payment) => payment,
         Err(StoreError::NotFound) => return Err(SettleError::UnknownPayment),
@@ -138,6 +150,7 @@ pub async fn apply_callback(
                     &timestamp_text(now),
                     today,
                     |s| settlement_audit(&actor, "payment.complete", s),
+                    settlement_events,
                 )
                 .await?;
             match completion {
@@ -189,15 +202,11 @@ pub fn settlement_audit(actor: &Actor, action: &str, s: &Settlement) -> Vec<Audi
     entries
 }
 
-/// After a settlement committed: the `payment.received` webhook event, the subscriber's
-/// notification and, for a subscriber
-/// the payment reactivated (audited with the payment), `customer.reactivated` and one
-/// disconnect, so the session comes back with the package's profile instead of the suspended
-/// answer.
-pub async fn after_settlement(state: &AppState, s: &Settlement) {
-    emit(
-        state,
-        events::PAYMENT_RECEIVED,
+/// The webhook events of a settlement, stored in its transaction: `payment.completed` and, for
+/// a subscriber the payment reactivated, `customer.reactivated`.
+pub fn settlement_events(s: &Settlement) -> Vec<WebhookEvent> {
+    let mut out = vec![WebhookEvent::new(
+        events::PAYMENT_COMPLETED,
         json!({
             "payment_id": s.payment.id,
             "customer_id": s.payment.customer_id,
@@ -208,16 +217,23 @@ pub async fn after_settlement(state: &AppState, s: &Settlement) {
             "due_amount_minor": s.due_amount_minor,
             "expiry_date": s.expiry_date,
         }),
-    )
-    .await;
-    super::notify::notify_payment(state, s).await;
+    )];
     if s.reactivated {
-        emit(
-            state,
+        out.push(WebhookEvent::new(
             events::CUSTOMER_REACTIVATED,
             json!({ "customer_id": s.payment.customer_id, "payment_id": s.payment.id }),
-        )
-        .await;
+        ));
+    }
+    out
+}
+
+/// After a settlement committed: wakes the webhook delivery loop, tells the subscriber by a
+/// notification and, for a subscriber the payment reactivated (audited with the payment), one disconnect, so the session comes back
+/// with the package's profile instead of the suspended answer.
+pub async fn after_settlement(state: &AppState, s: &Settlement) {
+    wake(state);
+    super::notify::notify_payment(state, s).await;
+    if s.reactivated {
         disconnect(state, &s.payment.customer_id, "reactivated by payment").await;
     }
 }

@@ -7,6 +7,7 @@ use sqlx::Any;
 use super::audit::{insert_audit, AuditEntry};
 use super::bills::BillRow;
 use super::{new_id, now_text, Store, StoreError, StoreResult};
+use crate::webhooks::emit::{emit, WebhookEvent};
 
 /// A customer the job may bill, with what it needs to find the current period.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -76,6 +77,7 @@ impl Store {
         &self,
         bill: &BillToIssue,
         audit: impl FnOnce(&BillRow) -> AuditEntry,
+        events: impl FnOnce(&BillRow) -> Vec<WebhookEvent>,
     ) -> StoreResult<IssueOutcome> {
         let mut tx = self.pool().begin().await?;
         let now = now_text();
@@ -98,65 +100,15 @@ impl Store {
         if exists > 0 {
             return Ok(IssueOutcome::AlreadyIssued);
         }
-        sqlx::query(
-            "INSERT INTO bill_number_sequences (year, last_number) VALUES ($1, 0) \
-             ON CONFLICT (year) DO NOTHING",
-        )
-        .bind(i64::from(bill.year))
-        .execute(&mut *tx)
-        .await?;
-        let sequence: i64 = sqlx::query_scalar(
-            "UPDATE bill_number_sequences SET last_number = last_number + 1 WHERE year = $1 \
-             RETURNING last_number",
-        )
-        .bind(i64::from(bill.year))
-        .fetch_one(&mut *tx)
-        .await?;
-        let paid = credit.clamp(0, bill.total_minor);
-        let status = if paid >= bill.total_minor {
-            "paid"
-        } else if paid > 0 {
-            "partial"
-        } else {
-            "unpaid"
-        };
-        let inserted = sqlx::query_as::<Any, BillRow>(&format!(
-            "INSERT INTO bills (id, customer_id, bill_number, billing_month, amount_minor, \
-             discount_minor, tax_minor, total_minor, paid_minor, status, bill_date, due_date, \
-             paid_date, notes, created_at, period_start, period_end) VALUES ($1, $2, $3, $4, $5, \
-             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {BILL_COLUMNS}"
-        ))
-        .bind(new_id())
-        .bind(&bill.customer_id)
-        .bind(crate::billing::numbering::bill_number(bill.year, sequence))
-        .bind(&bill.billing_month)
-        .bind(bill.amount_minor)
-        .bind(bill.discount_minor)
-        .bind(bill.tax_minor)
-        .bind(bill.total_minor)
-        .bind(paid)
-        .bind(status)
-        .bind(&bill.bill_date)
-        .bind(&bill.due_date)
-        .bind((status == "paid").then(|| bill.bill_date.clone()))
-        .bind(&bill.notes)
-        .bind(&now)
-        .bind(&bill.period_start)
-        .bind(&bill.period_end)
-        .fetch_one(&mut *tx)
-        .await;
-        let row = match inserted.map_err(|e| StoreError::from_write(e, "bill")) {
+        let period = Some((bill.period_start.as_str(), bill.period_end.as_str()));
+        let row = match write_bill(&mut tx, bill, period, credit).await {
             Ok(row) => row,
             // Another replica issued the bill between the check and the insert.
             Err(StoreError::Conflict(_)) => return Ok(IssueOutcome::AlreadyIssued),
             Err(err) => return Err(err),
         };
-        sqlx::query("UPDATE customers SET credit_minor = credit_minor - $1 WHERE id = $2")
-            .bind(paid)
-            .bind(&bill.customer_id)
-            .execute(&mut *tx)
-            .await?;
         refresh_due_amount(&mut tx, &bill.customer_id).await?;
+        emit(&mut tx, &events(&row)).await?;
         insert_audit(&mut *tx, &audit(&row)).await?;
         tx.commit().await?;
         Ok(IssueOutcome::Issued(Box::new(row)))
@@ -173,6 +125,71 @@ impl Store {
         .await?
         .rows_affected())
     }
+}
+
+/// Numbers and writes `bill` inside the caller's transaction (which has locked the customer),
+/// paying it from the customer's `credit_minor` as far as that goes. `period` is the billing
+/// period it covers; `None` for an adjustment such as a prorated package change.
+pub(super) async fn write_bill(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    bill: &BillToIssue,
+    period: Option<(&str, &str)>,
+    credit: i64,
+) -> StoreResult<BillRow> {
+    sqlx::query(
+        "INSERT INTO bill_number_sequences (year, last_number) VALUES ($1, 0) \
+             ON CONFLICT (year) DO NOTHING",
+    )
+    .bind(i64::from(bill.year))
+    .execute(&mut **tx)
+    .await?;
+    let sequence: i64 = sqlx::query_scalar(
+        "UPDATE bill_number_sequences SET last_number = last_number + 1 WHERE year = $1 \
+             RETURNING last_number",
+    )
+    .bind(i64::from(bill.year))
+    .fetch_one(&mut **tx)
+    .await?;
+    let paid = credit.clamp(0, bill.total_minor);
+    let status = if paid >= bill.total_minor {
+        "paid"
+    } else if paid > 0 {
+        "partial"
+    } else {
+        "unpaid"
+    };
+    let inserted = sqlx::query_as::<Any, BillRow>(&format!(
+        "INSERT INTO bills (id, customer_id, bill_number, billing_month, amount_minor, \
+             discount_minor, tax_minor, total_minor, paid_minor, status, bill_date, due_date, \
+             paid_date, notes, created_at, period_start, period_end) VALUES ($1, $2, $3, $4, $5, \
+             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {BILL_COLUMNS}"
+    ))
+    .bind(new_id())
+    .bind(&bill.customer_id)
+    .bind(crate::billing::numbering::bill_number(bill.year, sequence))
+    .bind(&bill.billing_month)
+    .bind(bill.amount_minor)
+    .bind(bill.discount_minor)
+    .bind(bill.tax_minor)
+    .bind(bill.total_minor)
+    .bind(paid)
+    .bind(status)
+    .bind(&bill.bill_date)
+    .bind(&bill.due_date)
+    .bind((status == "paid").then(|| bill.bill_date.clone()))
+    .bind(&bill.notes)
+    .bind(now_text())
+    .bind(period.map(|(start, _)| start))
+    .bind(period.map(|(_, end)| end))
+    .fetch_one(&mut **tx)
+    .await;
+    let row = inserted.map_err(|e| StoreError::from_write(e, "bill"))?;
+    sqlx::query("UPDATE customers SET credit_minor = credit_minor - $1 WHERE id = $2")
+        .bind(paid)
+        .bind(&bill.customer_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(row)
 }
 
 /// Sets the customer's due amount to what their bills still owe.
@@ -219,6 +236,7 @@ impl Store {
         &self,
         customer_id: &str,
         audit: &AuditEntry,
+        events: &[WebhookEvent],
     ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
         let suspended = sqlx::query(
@@ -234,6 +252,7 @@ impl Store {
         if !suspended {
             return Ok(false);
         }
+        emit(&mut tx, events).await?;
         insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
         self.note_subscriber_change();

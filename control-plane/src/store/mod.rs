@@ -25,6 +25,7 @@ pub mod optics_alarms;
 pub mod package_changes;
 pub mod packages;
 pub mod payments;
+pub mod plan_changes;
 pub mod pppoe_accounts;
 pub mod sessions;
 pub mod settlement;

@@ -3,6 +3,7 @@
 
 use super::{new_id, now_text, Page, Paged, Store, StoreError, StoreResult};
 use crate::alerts::severity::Severity;
+use crate::webhooks::emit::{emit, WebhookEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NotificationRow {
@@ -48,10 +49,14 @@ impl Store {
         .await?)
     }
 
-    /// Creates the notification unless the customer has one with its `dedupe_key`; `true`
-    /// when created.
-    pub async fn create_notification(&self, n: &NewNotification) -> StoreResult<bool> {
-        Ok(self.insert_notification(n).await?.is_some())
+    /// Creates the notification unless the customer has one with its `dedupe_key`, and with it
+    /// in the same transaction the webhook `events` it announces; `true` when created.
+    pub async fn create_notification(
+        &self,
+        n: &NewNotification,
+        events: &[WebhookEvent],
+    ) -> StoreResult<bool> {
+        Ok(self.insert_notification(n, events).await?.is_some())
     }
 
     /// Like `create_notification`, returning the new row (`None` when it existed), with the
@@ -59,8 +64,10 @@ impl Store {
     pub async fn insert_notification(
         &self,
         n: &NewNotification,
+        events: &[WebhookEvent],
     ) -> StoreResult<Option<NotificationRow>> {
-        sqlx::query_as(&format!(
+        let mut tx = self.pool().begin().await?;
+        let row: Option<NotificationRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications (id, customer_id, kind, title, message, severity, \
              dedupe_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (customer_id, dedupe_key) DO NOTHING RETURNING {COLUMNS}"
@@ -73,9 +80,14 @@ impl Store {
         .bind(Severity::of_kind(&n.kind).as_str())
         .bind(&n.dedupe_key)
         .bind(now_text())
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await
-        .map_err(|e| StoreError::from_write(e, "notification"))
+        .map_err(|e| StoreError::from_write(e, "notification"))?;
+        if row.is_some() {
+            emit(&mut tx, events).await?;
+        }
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// The customer's notifications, newest first; only unread ones when `unread_only`.

@@ -162,28 +162,33 @@ impl Store {
         customer_id: &str,
         from_package_id: Option<&str>,
         to_package_id: &str,
+        effective: &str,
     ) -> StoreResult<String> {
         let id = new_id();
         sqlx::query(
             "INSERT INTO package_change_requests (id, customer_id, from_package_id, to_package_id, \
-             status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
+             status, created_at, effective) VALUES ($1, $2, $3, $4, 'pending', $5, $6)",
         )
         .bind(&id)
         .bind(customer_id)
         .bind(from_package_id)
         .bind(to_package_id)
         .bind(now_text())
+        .bind(effective)
         .execute(self.pool())
         .await
         .map_err(|e| StoreError::from_write(e, "package change request"))?;
         Ok(id)
     }
 
-    /// The pending change request of a customer, if any.
+    /// The package of a customer's change request still waiting (for staff, or approved for
+    /// the next cycle), if any.
     pub async fn pending_package_change(&self, customer_id: &str) -> StoreResult<Option<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT to_package_id FROM package_change_requests \
-             WHERE customer_id = $1 AND status = 'pending' ORDER BY created_at DESC LIMIT 1",
+            "SELECT to_package_id FROM package_change_requests WHERE customer_id = $1 \
+             AND (status = 'pending' OR (status = 'approved' AND apply_on IS NOT NULL \
+             AND applied_at IS NULL)) \
+             ORDER BY created_at DESC LIMIT 1",
         )
         .bind(customer_id)
         .fetch_optional(self.pool())

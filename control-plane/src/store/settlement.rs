@@ -14,6 +14,7 @@ use crate::billing::allocation::{allocate, Allocation, OpenBill};
 use crate::billing::cycle::add_months;
 use crate::billing::status::bill_status;
 use crate::domain::time::{date_text, parse_date};
+use crate::webhooks::emit::{emit, WebhookEvent};
 
 /// What settling a payment changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,7 @@ impl Store {
         paid_at: &str,
         today: Date,
         audit: impl FnOnce(&Settlement) -> Vec<AuditEntry>,
+        events: impl FnOnce(&Settlement) -> Vec<WebhookEvent>,
     ) -> StoreResult<Completion> {
         let mut tx = self.pool().begin().await?;
         let completed: Option<PaymentRow> = sqlx::query_as(&format!(
@@ -96,6 +98,7 @@ impl Store {
             )));
         };
         let settlement = settle(&mut tx, payment, today).await?;
+        emit(&mut tx, &events(&settlement)).await?;
         for entry in audit(&settlement) {
             insert_audit(&mut *tx, &entry).await?;
         }
@@ -136,6 +139,7 @@ impl Store {
         p: &NewPayment,
         today: Date,
         audit: impl FnOnce(&Settlement) -> Vec<AuditEntry>,
+        events: impl FnOnce(&Settlement) -> Vec<WebhookEvent>,
     ) -> StoreResult<Settlement> {
         let mut tx = self.pool().begin().await?;
         let payment: PaymentRow = sqlx::query_as(&format!(
@@ -158,6 +162,7 @@ impl Store {
         .await
         .map_err(|e| StoreError::from_write(e, "payment"))?;
         let settlement = settle(&mut tx, payment, today).await?;
+        emit(&mut tx, &events(&settlement)).await?;
         for entry in audit(&settlement) {
             insert_audit(&mut *tx, &entry).await?;
         }

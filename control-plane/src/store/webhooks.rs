@@ -131,36 +131,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stores one pending delivery of `payload` for every active webhook subscribed to
-    /// `event`, due at once; returns how many.
-    pub async fn enqueue_deliveries(&self, event: &str, payload: &str) -> StoreResult<u64> {
-        let webhooks: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, events FROM webhooks WHERE active = 1")
-                .fetch_all(self.pool())
-                .await?;
-        let now = now_text();
-        let mut stored = 0;
-        for (webhook_id, events) in webhooks {
-            if !events.split(',').any(|e| e == event) {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO webhook_deliveries (id, webhook_id, event, payload, status, \
-                 attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, \
-                 $5, $5)",
-            )
-            .bind(new_id())
-            .bind(&webhook_id)
-            .bind(event)
-            .bind(payload)
-            .bind(&now)
-            .execute(self.pool())
-            .await?;
-            stored += 1;
-        }
-        Ok(stored)
-    }
-
     /// Pending deliveries of active webhooks due at `now`, oldest first, at most `limit`.
     pub async fn due_deliveries(&self, now: &str, limit: i64) -> StoreResult<Vec<DueDelivery>> {
         Ok(sqlx::query_as(
@@ -247,4 +217,38 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// Stores one pending delivery of `payload` for every active webhook subscribed to `event`,
+/// due at once, inside the caller's transaction; returns how many.
+pub async fn enqueue_deliveries(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event: &str,
+    payload: &str,
+) -> StoreResult<u64> {
+    let webhooks: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, events FROM webhooks WHERE active = 1")
+            .fetch_all(&mut **tx)
+            .await?;
+    let now = now_text();
+    let mut stored = 0;
+    for (webhook_id, events) in webhooks {
+        if !events.split(',').any(|e| e == event) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (id, webhook_id, event, payload, status, \
+             attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, \
+             $5, $5)",
+        )
+        .bind(new_id())
+        .bind(&webhook_id)
+        .bind(event)
+        .bind(payload)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+        stored += 1;
+    }
+    Ok(stored)
 }

@@ -1,11 +1,27 @@
-//! Emitting an event: one stored delivery per subscribed webhook, then a wake-up of the
-//! delivery loop. Called after the change it reports has committed.
+//! Emitting an event: one stored delivery per subscribed webhook, written inside the open
+//! transaction of the change the event reports, so a change that rolls back leaves no event and
+//! one that commits always has it. After the commit, `wake` starts the delivery loop.
 
 use serde_json::{json, Value};
+use sqlx::{Any, Transaction};
 
 use crate::domain::time::{now, timestamp_text};
 use crate::http::AppState;
-use crate::store::new_id;
+use crate::store::webhooks::enqueue_deliveries;
+use crate::store::{new_id, StoreResult};
+
+/// An event a change produces: its name (from `events.rs`) and its data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    pub event: &'static str,
+    pub data: Value,
+}
+
+impl WebhookEvent {
+    pub fn new(event: &'static str, data: Value) -> Self {
+        Self { event, data }
+    }
+}
 
 /// The body every webhook of `event` receives.
 pub fn payload(event: &str, data: Value) -> String {
@@ -18,15 +34,17 @@ pub fn payload(event: &str, data: Value) -> String {
     .to_string()
 }
 
-/// Stores the event's deliveries and wakes the delivery loop. A database error is logged with
-/// the event, since the change it reports has already happened.
-pub async fn emit(state: &AppState, event: &str, data: Value) {
-    let body = payload(event, data);
-    match state.store.enqueue_deliveries(event, &body).await {
-        Ok(0) => {}
-        Ok(_) => state.webhooks.wake.notify_one(),
-        Err(err) => {
-            tracing::error!(event, payload = %body, error = %err, "webhook event not stored")
-        }
+/// Stores the deliveries of `events` in the caller's transaction; returns how many.
+pub async fn emit(tx: &mut Transaction<'_, Any>, events: &[WebhookEvent]) -> StoreResult<u64> {
+    let mut stored = 0;
+    for e in events {
+        let body = payload(e.event, e.data.clone());
+        stored += enqueue_deliveries(tx, e.event, &body).await?;
     }
+    Ok(stored)
+}
+
+/// Wakes the delivery loop after a commit that stored deliveries.
+pub fn wake(state: &AppState) {
+    state.webhooks.wake.notify_one();
 }

@@ -1,19 +1,25 @@
 //! The events a webhook may subscribe to.
 
 /// A payment was completed (staff recorded it, or a gateway confirmed it).
-pub const PAYMENT_RECEIVED: &str = "payment.received";
+pub const PAYMENT_COMPLETED: &str = "payment.completed";
 /// The billing job issued a bill.
-pub const BILL_ISSUED: &str = "bill.issued";
+pub const BILL_GENERATED: &str = "bill.generated";
 /// A subscriber was suspended for money due at expiry.
-pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
+pub const SERVICE_SUSPENDED: &str = "service.suspended";
 /// A suspended subscriber paid everything due and is active again.
 pub const CUSTOMER_REACTIVATED: &str = "customer.reactivated";
+/// A subscriber moved to another package (approved now, or at the start of the next cycle).
+pub const PACKAGE_CHANGED: &str = "package.changed";
+/// A subscriber's paid-until date is near (`[billing] expiry_warning_days`).
+pub const EXPIRY_WARNING: &str = "expiry.warning";
 
 pub const ALL: &[&str] = &[
-    PAYMENT_RECEIVED,
-    BILL_ISSUED,
-    CUSTOMER_SUSPENDED,
+    PAYMENT_COMPLETED,
+    BILL_GENERATED,
+    SERVICE_SUSPENDED,
     CUSTOMER_REACTIVATED,
+    PACKAGE_CHANGED,
+    EXPIRY_WARNING,
 ];
 
 /// Checks a list of event names: known, at least one; returns them sorted without repeats.
@@ -57,21 +63,21 @@ mod tests {
     #[test]
     fn events_are_checked() {
         check(
-            &["payment.received", "bill.issued", "payment.received"],
-            Ok(&["bill.issued", "payment.received"]),
+            &["payment.completed", "bill.generated", "payment.completed"],
+            Ok(&["bill.generated", "payment.completed"]),
         );
         check(
             &[],
             Err(
-                "events must name at least one of payment.received, bill.issued, \
-                 customer.suspended, customer.reactivated",
+                "events must name at least one of payment.completed, bill.generated, \
+                 service.suspended, customer.reactivated, package.changed, expiry.warning",
             ),
         );
         check(
             &["payment.recieved"],
             Err(
-                "unknown events payment.recieved; known: payment.received, bill.issued, \
-                 customer.suspended, customer.reactivated",
+                "unknown events payment.recieved; known: payment.completed, bill.generated, \
+                 service.suspended, customer.reactivated, package.changed, expiry.warning",
             ),
         );
     }

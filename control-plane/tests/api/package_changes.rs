@@ -90,6 +90,10 @@ async fn approval_moves_the_customer_and_queues_the_speed(app: &TestApp) {
     assert_eq!(data["request"]["status"], "approved");
     assert!(data["request"]["decided_at"].is_string());
     assert!(data["speed_change_skipped"].is_null());
+    // The demo's current period is billed, so an upgrade now is prorated by an adjustment bill.
+    assert_eq!(data["request"]["effective"], "now");
+    assert!(data["request"]["applied_at"].is_string());
+    assert!(data["proration"]["bill_number"].is_string(), "{data}");
     let speed = &data["speed_change"];
     assert_eq!(speed["kind"], "change_speed");
     assert_eq!(speed["target"], format!("pppoe:{}", RAHIM.2));
@@ -186,6 +190,7 @@ async fn approval_moves_the_customer_and_queues_the_speed(app: &TestApp) {
     assert_eq!(
         actions,
         [
+            "bill.issue_adjustment",
             "device.change_speed",
             "package.change_approve",
             "package.change_reject"

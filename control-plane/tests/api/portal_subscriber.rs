@@ -479,3 +479,50 @@ async fn cookies_are_secure_when_the_proxy_saw_tls(app: &TestApp) {
     assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
 both_backends!(cookies_are_secure_when_the_proxy_saw_tls);
+
+/// The ids of a demo subscriber's bills.
+async fn bill_ids(app: &TestApp, code: &str) -> Vec<String> {
+    let customer_id = app.customer_id(code).await;
+    sqlx::query_scalar("SELECT id FROM bills WHERE customer_id = $1 ORDER BY bill_date")
+        .bind(customer_id)
+        .fetch_all(app.store.pool())
+        .await
+        .expect("bills")
+}
+
+async fn invoices_from_the_bills_page_are_the_subscriber_s_own(app: &TestApp) {
+    let mut browser = logged_in(app, RAHIM).await;
+    let own = bill_ids(app, RAHIM.0).await;
+    let page = browser.get("/bills").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for id in &own {
+        for kind in ["html", "pdf"] {
+            let link = format!("href=\"/bills/{id}/invoice.{kind}\"");
+            assert!(page.body.contains(&link), "{link} not on {}", page.body);
+        }
+    }
+    let pdf = browser.get(&format!("/bills/{}/invoice.pdf", own[0])).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-1.4"));
+    let html = browser
+        .get(&format!("/bills/{}/invoice.html", own[0]))
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("Invoice BILL-"), "{}", html.body);
+
+    // Another subscriber's bill is not found; without a session, the login page.
+    let other = bill_ids(app, KARIMA.0).await;
+    let refused = browser
+        .get(&format!("/bills/{}/invoice.pdf", other[0]))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert!(!refused.body.starts_with("%PDF"));
+    let mut stranger = Browser::new(app);
+    let anonymous = stranger
+        .get(&format!("/bills/{}/invoice.pdf", own[0]))
+        .await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers[LOCATION], "/login");
+}
+both_backends!(invoices_from_the_bills_page_are_the_subscriber_s_own);

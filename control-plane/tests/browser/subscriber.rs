@@ -1,6 +1,7 @@
 //! A subscriber in a phone-sized browser: logs in, watches the live chart receive new points
 //! from the demo BRAS, presses "Reboot ONU" and sees the command reach `succeeded` while the
-//! simulated OLT really took the ONU down and up.
+//! simulated OLT really took the ONU down and up; then downloads a bill's PDF invoice from the
+//! bills page with the session cookie.
 
 use std::time::Duration;
 
@@ -124,6 +125,32 @@ async fn steps(client: Client, demo: &Demo) -> Step {
         return Err(format!(
             "the page says succeeded but the OLT received {resets} reset SETs"
         ));
+    }
+    download_pdf_invoice(&client, &demo.base).await
+}
+
+/// Follows the first bill's "PDF" link with the page's own session and checks the file.
+async fn download_pdf_invoice(client: &Client, base: &str) -> Step {
+    client
+        .goto(&format!("{base}/bills"))
+        .await
+        .map_err(|e| format!("opening the bills page: {e}"))?;
+    let got = script(
+        client,
+        "const link = document.querySelector('a.invoice-pdf');
+         if (!link) { return { error: 'no PDF link on the bills page' }; }
+         return fetch(link.href, { credentials: 'same-origin' }).then(async (r) => {
+           const head = new Uint8Array(await r.arrayBuffer()).slice(0, 5);
+           return { status: r.status, type: r.headers.get('content-type'),
+                    head: String.fromCharCode(...head) };
+         });",
+    )
+    .await?;
+    if let Some(error) = got["error"].as_str() {
+        return Err(error.to_owned());
+    }
+    if got["status"] != 200 || got["type"] != "application/pdf" || got["head"] != "%PDF-" {
+        return Err(format!("the PDF invoice download gave {got}"));
     }
     Ok(())
 }

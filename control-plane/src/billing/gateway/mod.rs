@@ -3,7 +3,9 @@
 //! control plane settles the stored payment's amount, never one from the request.
 
 pub mod callback;
+pub mod redirect;
 pub mod sandbox;
+pub mod settings;
 
 pub use callback::{CallbackError, CallbackOutcome, GatewayCallback};
 

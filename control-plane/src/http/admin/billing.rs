@@ -30,6 +30,8 @@ pub struct BillingRunView {
     pub expiry_warnings: u64,
     /// Customers that could not be billed; the log says why.
     pub customers_failed: u64,
+    /// Approved next-cycle package changes applied on the first day of their period.
+    pub package_changes_applied: u64,
 }
 
 impl From<RunReport> for BillingRunView {
@@ -42,6 +44,7 @@ impl From<RunReport> for BillingRunView {
             customers_suspended: r.customers_suspended,
             expiry_warnings: r.expiry_warnings,
             customers_failed: r.customers_failed,
+            package_changes_applied: r.package_changes_applied,
         }
     }
 }
@@ -71,6 +74,7 @@ pub async fn run(
             "bills_overdue": report.bills_overdue,
             "customers_suspended": report.customers_suspended,
             "expiry_warnings": report.expiry_warnings,
+            "package_changes_applied": report.package_changes_applied,
         }),
     )
     .await?;

@@ -1,10 +1,11 @@
-//! `GET /api/v1/admin/bills/{id}/invoice.html`: any customer's bill as an HTML invoice.
+//! `GET /api/v1/admin/bills/{id}/invoice.html` and `…/invoice.pdf`: any customer's bill as an
+//! HTML or PDF invoice.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 
 use crate::domain::StaffRole;
-use crate::http::invoice::invoice;
+use crate::http::invoice::{invoice, invoice_pdf};
 use crate::http::principal::StaffAuth;
 use crate::http::response::{ApiError, ErrorBody};
 use crate::http::state::AppState;
@@ -30,4 +31,25 @@ pub async fn bill_invoice(
         .await
         .map_err(|e| ApiError::from_store(e, "bill"))?;
     invoice(&state, bill).await
+}
+
+#[utoipa::path(get, path = "/bills/{id}/invoice.pdf", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bill id")),
+    responses(
+        (status = 200, description = "The bill as a PDF invoice", content_type = "application/pdf", body = Vec<u8>),
+        (status = 403, description = "Role may not do this", body = ErrorBody),
+        (status = 404, description = "No such bill", body = ErrorBody),
+    ))]
+pub async fn bill_invoice_pdf(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    Path(bill_id): Path<String>,
+) -> Result<Response, ApiError> {
+    auth.require(READERS)?;
+    let bill = state
+        .store
+        .bill(&bill_id)
+        .await
+        .map_err(|e| ApiError::from_store(e, "bill"))?;
+    invoice_pdf(&state, bill).await
 }

@@ -133,6 +133,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(payments::record))
         .routes(routes!(billing_terms::get, billing_terms::update))
         .routes(routes!(invoices::bill_invoice))
+        .routes(routes!(invoices::bill_invoice_pdf))
         .routes(routes!(exports::bills))
         .routes(routes!(exports::payments))
         .routes(routes!(webhooks::create, webhooks::list))

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::billing::ROLES;
-use crate::billing::settle::{after_settlement, settlement_audit};
+use crate::billing::settle::{after_settlement, settlement_audit, settlement_events};
 use crate::domain::time::timestamp_text;
 use crate::domain::Money;
 use crate::http::amount::Amount;
@@ -121,6 +121,7 @@ pub async fn record(
             },
             today,
             |s| settlement_audit(&actor, "payment.record", s),
+            settlement_events,
         )
         .await
         .map_err(|e| ApiError::from_store(e, "customer"))?;

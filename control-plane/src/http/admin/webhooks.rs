@@ -25,7 +25,8 @@ const LOG_LIMIT: i64 = 100;
 pub struct WebhookBody {
     /// Where deliveries are POSTed: an `https://` or `http://` URL.
     pub url: Option<String>,
-    /// `payment.received`, `bill.issued`, `customer.suspended`, `customer.reactivated`.
+    /// `payment.completed`, `bill.generated`, `service.suspended`, `customer.reactivated`,
+    /// `package.changed`, `expiry.warning`.
     pub events: Option<Vec<String>>,
 }
 

@@ -143,8 +143,8 @@ fn positive_amount(value: Option<serde_json::Value>) -> Result<Money, ApiError> 
 }
 
 /// The configured gateway's page for this payment.
-fn payment_url(state: &AppState, payment_id: &str) -> Option<String> {
-    state.billing.gateway().map(|g| g.payment_url(payment_id))
+fn payment_url(state: &AppState, payment_id: &str, amount_minor: i64) -> Option<String> {
+    state.billing.payment_url(payment_id, amount_minor)
 }
 
 fn method(value: Option<String>) -> Result<PaymentMethod, ApiError> {
@@ -203,7 +203,7 @@ pub async fn initiate_payment(
         .await?;
     ok_with(
         PaymentInitiated {
-            payment_url: payment_url(&state, &payment.id),
+            payment_url: payment_url(&state, &payment.id, payment.amount_minor),
             payment_id: payment.id,
             amount: Amount(amount),
             status: payment.status,
@@ -259,7 +259,7 @@ pub async fn recharge(
         .await?;
     ok_with(
         RechargeInitiated {
-            payment_url: payment_url(&state, &payment.id),
+            payment_url: payment_url(&state, &payment.id, payment.amount_minor),
             payment_id: payment.id,
             amount: Amount(amount),
             status: payment.status,

@@ -12,6 +12,7 @@ pub mod live;
 pub mod network;
 pub mod notifications;
 pub mod packages;
+pub mod plans;
 pub mod profile;
 pub mod support;
 pub mod usage;
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(billing::list_bills))
         .routes(routes!(billing::get_bill))
         .routes(routes!(invoice::bill_invoice))
+        .routes(routes!(invoice::bill_invoice_pdf))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(alert_preferences::get, alert_preferences::put))
@@ -47,6 +49,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(devices::get_command))
         .routes(routes!(packages::list_packages))
         .routes(routes!(packages::request_change))
+        .routes(routes!(plans::current_plan))
+        .routes(routes!(plans::plans))
+        .routes(routes!(plans::change_plan))
         .routes(routes!(support::list_tickets, support::create_ticket))
         .routes(routes!(support::get_ticket))
         .routes(routes!(support::reply))

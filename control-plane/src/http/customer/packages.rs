@@ -44,13 +44,27 @@ pub async fn list_packages(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PackageChangeRequest {
     pub package_id: Option<String>,
+    /// `now` (the default: prorated within the current period once staff approve) or
+    /// `next_cycle` (from the first day of the next billing period).
+    pub effective: Option<String>,
+}
+
+/// The `effective` of a request: `now` when absent.
+fn effective(text: Option<String>) -> Result<&'static str, ApiError> {
+    match non_empty(text).as_deref() {
+        None | Some("now") => Ok("now"),
+        Some("next_cycle") => Ok("next_cycle"),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "effective must be now or next_cycle, not '{other}'"
+        ))),
+    }
 }
 
 #[utoipa::path(post, path = "/packages/change", tag = "customer", security(("bearer" = [])),
     request_body = PackageChangeRequest,
     responses(
         (status = 200, description = "Request recorded for staff", body = Envelope<PackageChangeRequested>),
-        (status = 400, description = "Missing package_id or already on it", body = ErrorBody),
+        (status = 400, description = "Missing package_id, bad effective, or already on it", body = ErrorBody),
         (status = 401, description = "Missing, invalid or expired token", body = ErrorBody),
         (status = 404, description = "No such package offered", body = ErrorBody),
         (status = 409, description = "A change request is already pending", body = ErrorBody),
@@ -63,6 +77,7 @@ pub async fn request_change(
 ) -> ApiResult<PackageChangeRequested> {
     let package_id = non_empty(body.package_id)
         .ok_or_else(|| ApiError::bad_request("package_id is required"))?;
+    let effective = effective(body.effective)?;
     let package = match state.store.package(&package_id).await {
         Ok(p) if p.portal_visible != 0 => p,
         Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::not_found("package")),
@@ -74,12 +89,17 @@ pub async fn request_change(
     }
     if let Some(pending) = state.store.pending_package_change(&customer.id).await? {
         return Err(ApiError::conflict(format!(
-            "a change to package {pending} is already waiting for staff"
+            "a change to package {pending} is already waiting"
         )));
     }
     let request_id = state
         .store
-        .insert_package_change_request(&customer.id, customer.package_id.as_deref(), &package.id)
+        .insert_package_change_request(
+            &customer.id,
+            customer.package_id.as_deref(),
+            &package.id,
+            effective,
+        )
         .await?;
     audit::record(
         &state,
@@ -87,13 +107,15 @@ pub async fn request_change(
         "package.change_request",
         "package_change_request",
         Some(&request_id),
-        json!({ "from_package_id": customer.package_id, "to_package_id": package.id }),
+        json!({ "from_package_id": customer.package_id, "to_package_id": package.id,
+                "effective": effective }),
     )
     .await?;
     ok_with(
         PackageChangeRequested {
             request_type: "package_change".to_owned(),
             package_id: package.id,
+            effective: effective.to_owned(),
         },
         "Package change request submitted. Our team will contact you shortly.",
     )

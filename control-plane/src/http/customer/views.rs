@@ -258,6 +258,8 @@ pub struct PackageOffer {
 pub struct PackageChangeRequested {
     pub request_type: String,
     pub package_id: String,
+    /// `now` or `next_cycle`.
+    pub effective: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

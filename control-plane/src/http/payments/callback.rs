@@ -1,12 +1,17 @@
 //! `POST /api/v1/payments/callback/{gateway}`: a gateway reports a payment's outcome, signed.
+//! The sandbox signs fixed fields (`CallbackBody`); a provider's redirect gateway signs its raw
+//! body, checked before anything in it is read (`billing/gateway/redirect.rs`).
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::billing::gateway::redirect::RedirectCallbackError;
 use crate::billing::gateway::{CallbackOutcome, GatewayCallback};
-use crate::billing::settle::{apply_callback, CallbackResult};
-use crate::http::extract::{ApiJson, ClientIp};
+use crate::billing::settle::{apply_callback, apply_verified, CallbackResult};
+use crate::http::extract::ClientIp;
 use crate::http::response::{ok_with, ApiError, ApiResult, Envelope, ErrorBody};
 use crate::http::state::AppState;
 
@@ -62,7 +67,7 @@ impl CallbackBody {
 }
 
 #[utoipa::path(post, path = "/callback/{gateway}", tag = "payments",
-    params(("gateway" = String, Path, description = "Gateway name, e.g. sandbox")),
+    params(("gateway" = String, Path, description = "Gateway name: sandbox, or a [[payments.gateways]] entry (its body and signature header are the provider's)")),
     request_body = CallbackBody,
     responses(
         (status = 200, description = "Applied, or a repeat that changed nothing", body = Envelope<CallbackAnswer>),
@@ -75,15 +80,33 @@ pub async fn callback(
     State(state): State<AppState>,
     Path(gateway): Path<String>,
     ClientIp(client_ip): ClientIp,
-    ApiJson(body): ApiJson<CallbackBody>,
+    headers: HeaderMap,
+    raw_body: Bytes,
 ) -> ApiResult<CallbackAnswer> {
-    let gateway = state
-        .billing
-        .gateway()
-        .filter(|g| g.name() == gateway)
-        .ok_or_else(|| ApiError::not_found("gateway"))?;
-    let (callback, signature) = body.parse()?;
-    let result = apply_callback(&state, gateway, &callback, &signature, &client_ip).await?;
+    let result = if let Some(provider) = state.billing.redirect_gateway(&gateway) {
+        let signature = headers
+            .get(provider.signature_header())
+            .and_then(|v| v.to_str().ok());
+        let callback = provider
+            .parse_callback(signature, &raw_body)
+            .map_err(|e| match e {
+                RedirectCallbackError::NoSignature | RedirectCallbackError::Signature(_) => {
+                    ApiError::unauthorized(format!("callback refused: {e}"))
+                }
+                other => ApiError::bad_request(other.to_string()),
+            })?;
+        apply_verified(&state, provider.name(), &callback, &client_ip).await?
+    } else {
+        let gateway = state
+            .billing
+            .gateway()
+            .filter(|g| g.name() == gateway)
+            .ok_or_else(|| ApiError::not_found("gateway"))?;
+        let body: CallbackBody = serde_json::from_slice(&raw_body)
+            .map_err(|e| ApiError::bad_request(format!("the body is not a callback: {e}")))?;
+        let (callback, signature) = body.parse()?;
+        apply_callback(&state, gateway, &callback, &signature, &client_ip).await?
+    };
     let message = if result.applied {
         "Callback applied"
     } else {

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    use subscriber::{bills, dashboard, device, login, packages, tickets};
+    use subscriber::{bills, dashboard, device, invoices, login, packages, tickets};
     OpenApiRouter::new()
         .routes(routes!(dashboard::dashboard))
         .routes(routes!(login::form, login::submit))
@@ -28,6 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(device::command_page))
         .routes(routes!(device::command_state))
         .routes(routes!(bills::bills))
+        .routes(routes!(invoices::invoice_html))
+        .routes(routes!(invoices::invoice_pdf))
         .routes(routes!(packages::packages))
         .routes(routes!(tickets::tickets))
         .routes(routes!(tickets::ticket))

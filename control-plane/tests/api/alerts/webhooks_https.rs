@@ -83,7 +83,7 @@ async fn register(app: &TestApp, url: &str) -> (String, String) {
         .post(
             "/api/v1/admin/webhooks",
             Some(&admin),
-            json!({ "url": url, "events": ["bill.issued"] }),
+            json!({ "url": url, "events": ["bill.generated"] }),
         )
         .await;
     let created = created.data();
@@ -125,7 +125,7 @@ async fn https_receivers_need_a_trusted_certificate(backend: Backend) {
 
     let got = received(&good, 1).await;
     assert_eq!(got[0].path, "/hook");
-    assert_eq!(got[0].event, "bill.issued");
+    assert_eq!(got[0].event, "bill.generated");
     verify(&secret, &got[0]);
     let failed = eventually("the untrusted receiver given up", WAIT, || async {
         staff_log(&app, &bad_id)

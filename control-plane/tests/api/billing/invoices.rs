@@ -1,15 +1,26 @@
-//! Invoices and exports: a bill as HTML for staff and for its own subscriber only, with every
-//! value escaped, and CSV exports of bills and payments that a CSV parser reads back exactly.
+//! Invoices and exports: a bill as HTML and PDF for staff and for its own subscriber only, with
+//! every value escaped, the PDF's text read back by poppler's `pdftotext`, and CSV exports of
+//! bills and payments that a CSV parser reads back exactly.
 
 use serde_json::json;
 use time::macros::datetime;
 
 use super::support::{billing_customer, bills, run_billing, set_clock, API, CODE, PHONE};
-use crate::both_backends;
 use crate::helpers::{TestApp, KARIMA};
+use crate::{both_backends, both_backends_with};
 
 /// Sends a GET and returns the status, the content type and the body as text.
 async fn fetch(app: &TestApp, path: &str, token: Option<&str>) -> (u16, String, String) {
+    let (status, content_type, body) = fetch_bytes(app, path, token).await;
+    (
+        status,
+        content_type,
+        String::from_utf8(body).expect("utf-8 body"),
+    )
+}
+
+/// Sends a GET and returns the status, the content type and the body.
+async fn fetch_bytes(app: &TestApp, path: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
     let mut request = app.client.get(format!("{}{path}", app.base));
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -22,7 +33,40 @@ async fn fetch(app: &TestApp, path: &str, token: Option<&str>) -> (u16, String, 
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    (status, content_type, reply.text().await.expect("body"))
+    (
+        status,
+        content_type,
+        reply.bytes().await.expect("body").to_vec(),
+    )
+}
+
+/// The text poppler's `pdftotext` reads from `pdf`; `None` (a skip note) when poppler-utils is
+/// not installed, a failure instead with `NETOPS_LAB_REQUIRED=1`.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("invoice.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "pdftotext: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8(out.stdout).expect("utf-8 text"))
+        }
+        Err(err) if std::env::var("NETOPS_LAB_REQUIRED").is_ok_and(|v| v == "1") => {
+            panic!("NETOPS_LAB_REQUIRED=1 but pdftotext does not run ({err}); apt-get install poppler-utils")
+        }
+        Err(err) => {
+            eprintln!("SKIP pdftotext check: {err} (apt-get install poppler-utils)");
+            None
+        }
+    }
 }
 
 async fn rename(app: &TestApp, customer_id: &str, name: &str) {
@@ -84,6 +128,67 @@ async fn invoices_for_staff_and_the_own_subscriber(app: &TestApp) {
     assert_eq!(fetch(app, missing, Some(&admin)).await.0, 404);
 }
 both_backends!(invoices_for_staff_and_the_own_subscriber);
+
+fn name_the_isp(config: &mut control_plane::config::Config) {
+    config.billing.isp_name = "Rupali (Net) Ltd".to_owned();
+}
+
+async fn pdf_invoices_for_staff_and_the_own_subscriber(app: &TestApp) {
+    let customer_id = billing_customer(app, "2026-06-01", "2026-12-31").await;
+    rename(app, &customer_id, "Rahim (Uddin) \\ Café").await;
+    set_clock(app, datetime!(2027-01-01 00:05 UTC));
+    run_billing(app).await;
+    let token = app.customer_token(CODE, PHONE).await;
+    let bill = bills(app, &token).await[0].clone();
+    let bill_id = bill["id"].as_str().expect("bill id").to_owned();
+    let number = bill["bill_number"].as_str().expect("number").to_owned();
+
+    let own = format!("{API}/bills/{bill_id}/invoice.pdf");
+    let (status, content_type, pdf) = fetch_bytes(app, &own, Some(&token)).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(content_type, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-1.4\n"));
+    assert!(pdf.ends_with(b"%%EOF\n"));
+    if let Some(text) = pdf_text(&pdf) {
+        for part in [
+            "Rupali (Net) Ltd",
+            &format!("Invoice {number}"),
+            "Rahim (Uddin) \\ Café",
+            CODE,
+            "2027-01-01 to 2027-01-31",
+            "1000.00",
+            "Balance due",
+            "unpaid",
+        ] {
+            assert!(text.contains(part), "{part:?} not in {text}");
+        }
+    }
+
+    // Another subscriber, or nobody, cannot read it.
+    sqlx::query("UPDATE customers SET status = 'active' WHERE customer_code = $1")
+        .bind(KARIMA.0)
+        .execute(app.store.pool())
+        .await
+        .expect("second subscriber active");
+    let karima = app.customer_token(KARIMA.0, KARIMA.1).await;
+    assert_eq!(fetch_bytes(app, &own, Some(&karima)).await.0, 404);
+    assert_eq!(fetch_bytes(app, &own, None).await.0, 401);
+
+    let staff = format!("/api/v1/admin/bills/{bill_id}/invoice.pdf");
+    for role in ["admin", "billing", "support"] {
+        let staff_token = app.staff_token(role).await;
+        let (status, content_type, staff_pdf) = fetch_bytes(app, &staff, Some(&staff_token)).await;
+        assert_eq!(status, 200, "{role}");
+        assert_eq!(content_type, "application/pdf");
+        assert_eq!(staff_pdf, pdf, "{role}");
+    }
+    let noc = app.staff_token("noc").await;
+    assert_eq!(fetch_bytes(app, &staff, Some(&noc)).await.0, 403);
+    let admin = app.staff_token("admin").await;
+    let missing = "/api/v1/admin/bills/no-such-bill/invoice.pdf";
+    assert_eq!(fetch_bytes(app, missing, Some(&admin)).await.0, 404);
+}
+both_backends_with!(pdf_invoices_for_staff_and_the_own_subscriber, name_the_isp);
 
 /// Parses CSV text with the `csv` crate: the header and the records.
 fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {

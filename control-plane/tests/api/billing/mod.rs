@@ -3,10 +3,13 @@
 //! and reactivated by paying.
 
 mod audit_together;
+mod events_in_transaction;
 mod invoices;
 mod job;
 mod notifications;
 mod payments;
+mod plan_changes;
+mod redirect_gateway;
 pub(crate) mod support;
 mod suspension;
 mod terms;

@@ -119,7 +119,7 @@ async fn billing_events_are_delivered_signed_and_retried(app: &TestApp) {
         .unwrap()
         .push(StatusCode::SERVICE_UNAVAILABLE);
     let url = start_receiver(Arc::clone(&receiver)).await;
-    let created = register(app, &url, json!(["bill.issued", "payment.received"])).await;
+    let created = register(app, &url, json!(["bill.generated", "payment.completed"])).await;
     let secret = created["secret"].as_str().unwrap().to_owned();
     let webhook_id = created["webhook"]["id"].as_str().unwrap().to_owned();
 
@@ -127,22 +127,26 @@ async fn billing_events_are_delivered_signed_and_retried(app: &TestApp) {
     let customer_id = billing_customer(app, "2026-06-01", "2026-12-31").await;
     set_clock(app, datetime!(2027-01-01 00:05 UTC));
     assert_eq!(run_billing(app).await["customers_suspended"], 1);
-    let got = eventually("the retried bill.issued", Duration::from_secs(10), || {
-        let receiver = Arc::clone(&receiver);
-        async move {
-            let got = receiver.got.lock().unwrap().clone();
-            (got.len() >= 2).then_some(got)
-        }
-    })
+    let got = eventually(
+        "the retried bill.generated",
+        Duration::from_secs(10),
+        || {
+            let receiver = Arc::clone(&receiver);
+            async move {
+                let got = receiver.got.lock().unwrap().clone();
+                (got.len() >= 2).then_some(got)
+            }
+        },
+    )
     .await;
     assert_eq!(got.len(), 2, "{got:?}");
     for r in &got {
-        assert_eq!(r.event, "bill.issued");
+        assert_eq!(r.event, "bill.generated");
         verify(&secret, r);
     }
     assert_eq!(got[0].delivery, got[1].delivery);
     let body: Value = serde_json::from_str(&got[1].body).unwrap();
-    assert_eq!(body["event"], "bill.issued");
+    assert_eq!(body["event"], "bill.generated");
     assert_eq!(body["data"]["customer_id"], customer_id.as_str());
     assert_eq!(body["data"]["total_minor"], 100_000);
 
@@ -155,11 +159,11 @@ async fn billing_events_are_delivered_signed_and_retried(app: &TestApp) {
     )
     .await
     .data();
-    let payment = eventually("payment.received", Duration::from_secs(10), || {
+    let payment = eventually("payment.completed", Duration::from_secs(10), || {
         let receiver = Arc::clone(&receiver);
         async move {
             let got = receiver.got.lock().unwrap().clone();
-            got.into_iter().find(|r| r.event == "payment.received")
+            got.into_iter().find(|r| r.event == "payment.completed")
         }
     })
     .await;
@@ -180,7 +184,7 @@ async fn billing_events_are_delivered_signed_and_retried(app: &TestApp) {
     )
     .await;
     assert_eq!(log.len(), 2, "{log:?}");
-    let bill = log.iter().find(|d| d["event"] == "bill.issued").unwrap();
+    let bill = log.iter().find(|d| d["event"] == "bill.generated").unwrap();
     assert_eq!(bill["attempts"], 2);
     assert_eq!(bill["last_status_code"], 200);
     assert!(receiver
@@ -188,7 +192,7 @@ async fn billing_events_are_delivered_signed_and_retried(app: &TestApp) {
         .lock()
         .unwrap()
         .iter()
-        .all(|r| r.event != "customer.suspended"));
+        .all(|r| r.event != "service.suspended"));
     let metrics = metrics_text(app).await;
     assert_metric(
         &metrics,
@@ -216,7 +220,7 @@ async fn an_unreachable_receiver_is_given_up(app: &TestApp) {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", closed.local_addr().unwrap());
     drop(closed);
-    let created = register(app, &url, json!(["bill.issued"])).await;
+    let created = register(app, &url, json!(["bill.generated"])).await;
     let webhook_id = created["webhook"]["id"].as_str().unwrap().to_owned();
     billing_customer(app, "2026-06-01", "2026-12-31").await;
     set_clock(app, datetime!(2027-01-01 00:05 UTC));
@@ -248,17 +252,17 @@ both_backends!(an_unreachable_receiver_is_given_up, super::fast_retries);
 async fn only_admins_manage_webhooks(app: &TestApp) {
     let admin = app.staff_token("admin").await;
     for (body, part) in [
-        (json!({ "events": ["bill.issued"] }), "url"),
+        (json!({ "events": ["bill.generated"] }), "url"),
         (
-            json!({ "url": "ftp://127.0.0.1/x", "events": ["bill.issued"] }),
+            json!({ "url": "ftp://127.0.0.1/x", "events": ["bill.generated"] }),
             "http://",
         ),
         (
-            json!({ "url": "http://u:p@127.0.0.1/x", "events": ["bill.issued"] }),
+            json!({ "url": "http://u:p@127.0.0.1/x", "events": ["bill.generated"] }),
             "password",
         ),
         (
-            json!({ "url": "not a url", "events": ["bill.issued"] }),
+            json!({ "url": "not a url", "events": ["bill.generated"] }),
             "not a URL",
         ),
         (
@@ -281,7 +285,7 @@ async fn only_admins_manage_webhooks(app: &TestApp) {
         app.post(
             "/api/v1/admin/webhooks",
             Some(&token),
-            json!({ "url": "http://127.0.0.1:9/x", "events": ["bill.issued"] }),
+            json!({ "url": "http://127.0.0.1:9/x", "events": ["bill.generated"] }),
         )
         .await
         .error(403);
@@ -289,7 +293,7 @@ async fn only_admins_manage_webhooks(app: &TestApp) {
             .await
             .error(403);
     }
-    let created = register(app, "http://127.0.0.1:9/x", json!(["bill.issued"])).await;
+    let created = register(app, "http://127.0.0.1:9/x", json!(["bill.generated"])).await;
     let id = created["webhook"]["id"].as_str().unwrap().to_owned();
     let listed = app.get("/api/v1/admin/webhooks", Some(&admin)).await;
     let listed = listed.data().as_array().unwrap().clone();

@@ -10,6 +10,7 @@ use crate::http::portal::page::{html, PortalResult};
 use crate::http::state::AppState;
 
 pub struct BillLine {
+    pub id: String,
     pub bill_number: String,
     pub billing_month: String,
     pub total: String,
@@ -45,6 +46,7 @@ pub async fn bills(State(state): State<AppState>, session: SubscriberSession) ->
         .bills
         .into_iter()
         .map(|b| BillLine {
+            id: b.id,
             bill_number: b.bill_number,
             billing_month: b.billing_month,
             total: b.total_amount.0.to_string(),

@@ -5,6 +5,7 @@
 pub mod bills;
 pub mod dashboard;
 pub mod device;
+pub mod invoices;
 pub mod login;
 pub mod packages;
 pub mod signal;

@@ -1,46 +1,44 @@
-//! A bill as a printable HTML invoice, for staff (`/api/v1/admin/bills/{id}/invoice.html`) and
-//! for the subscriber whose bill it is (`/api/v1/customer/bills/{id}/invoice.html`). Every
-//! value is escaped by the template.
+//! A bill as an invoice, for staff (`/api/v1/admin/bills/{id}/invoice.{html,pdf}`), for the
+//! subscriber whose bill it is (`/api/v1/customer/bills/{id}/invoice.{html,pdf}`) and in the
+//! subscriber portal (`/bills/{id}/invoice.{html,pdf}`). Both forms show the same `Invoice`.
 
-use askama::Template;
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY};
-use axum::http::HeaderValue;
+mod html;
+mod pdf;
+
 use axum::response::Response;
 
 use super::csv::money_text;
-use super::portal::page::{html, CONTENT_SECURITY_POLICY as POLICY};
 use super::response::ApiError;
 use super::state::AppState;
 use crate::store::bills::BillRow;
 use crate::store::StoreError;
 
-#[derive(Template)]
-#[template(path = "invoice.html")]
-struct InvoicePage {
-    css: &'static str,
-    bill_number: String,
-    customer_name: String,
-    customer_code: String,
-    address: String,
-    phone: String,
-    bill_date: String,
-    due_date: String,
-    billing_month: String,
-    period: String,
-    status: String,
-    service: String,
-    amount: String,
-    discount: String,
-    tax: String,
-    total: String,
-    paid: String,
-    balance: String,
-    paid_date: String,
-    notes: String,
+/// What an invoice shows, every amount already as text.
+pub struct Invoice {
+    pub isp_name: String,
+    pub bill_number: String,
+    pub customer_name: String,
+    pub customer_code: String,
+    pub address: String,
+    pub phone: String,
+    pub bill_date: String,
+    pub due_date: String,
+    pub billing_month: String,
+    pub period: String,
+    pub status: String,
+    pub service: String,
+    pub amount: String,
+    pub discount: String,
+    pub tax: String,
+    pub total: String,
+    pub paid: String,
+    pub balance: String,
+    pub paid_date: String,
+    pub notes: String,
 }
 
 /// The invoice of `bill`, with its customer's name and address and the package's name.
-pub async fn invoice(state: &AppState, bill: BillRow) -> Result<Response, ApiError> {
+async fn load(state: &AppState, bill: BillRow) -> Result<Invoice, ApiError> {
     let customer = state
         .store
         .customer(&bill.customer_id)
@@ -62,8 +60,8 @@ pub async fn invoice(state: &AppState, bill: BillRow) -> Result<Response, ApiErr
         Some(name) => format!("Internet service: {name}"),
         None => "Internet service".to_owned(),
     };
-    let page = InvoicePage {
-        css: super::portal::assets::STYLESHEET,
+    Ok(Invoice {
+        isp_name: state.billing.settings.isp_name.clone(),
         bill_number: bill.bill_number,
         customer_name: customer.name,
         customer_code: customer.customer_code,
@@ -83,10 +81,15 @@ pub async fn invoice(state: &AppState, bill: BillRow) -> Result<Response, ApiErr
         balance: money_text((bill.total_minor - bill.paid_minor).max(0)),
         paid_date: bill.paid_date.unwrap_or_default(),
         notes: bill.notes.unwrap_or_default(),
-    };
-    let mut response = html(&page);
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    })
+}
+
+/// The invoice of `bill` as a printable HTML page.
+pub async fn invoice(state: &AppState, bill: BillRow) -> Result<Response, ApiError> {
+    Ok(html::page(load(state, bill).await?))
+}
+
+/// The invoice of `bill` as a PDF file.
+pub async fn invoice_pdf(state: &AppState, bill: BillRow) -> Result<Response, ApiError> {
+    Ok(pdf::file(&load(state, bill).await?))
 }
