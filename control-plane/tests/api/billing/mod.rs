@@ -6,7 +6,7 @@ mod audit_together;
 mod invoices;
 mod job;
 mod notifications;
-mod payments;
+pub(crate) mod payments;
 mod support;
 mod suspension;
 mod terms;
