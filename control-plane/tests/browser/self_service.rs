@@ -44,7 +44,10 @@ async fn path_starts_with(client: &Client, prefix: &str) -> Step<Option<String>>
         .current_url()
         .await
         .map_err(|e| format!("current url: {e}"))?;
-    Ok(url.path().starts_with(prefix).then(|| url.path().to_owned()))
+    Ok(url
+        .path()
+        .starts_with(prefix)
+        .then(|| url.path().to_owned()))
 }
 
 async fn open_and_reply_to_a_ticket(client: &Client, base: &str) -> Step {
@@ -54,13 +57,16 @@ async fn open_and_reply_to_a_ticket(client: &Client, base: &str) -> Step {
         .map_err(|e| format!("opening the tickets page: {e}"))?;
     fits_the_phone(client, "the tickets page").await?;
     fill(client, "ticket-subject", "No internet since the storm").await?;
-    fill(client, "ticket-message", "The ONU light is red since last night.").await?;
-    click(client, "#open-ticket").await?;
-    let ticket_path = eventually(
-        Duration::from_secs(15),
-        "the new ticket's thread",
-        || path_starts_with(client, "/tickets/TKT-"),
+    fill(
+        client,
+        "ticket-message",
+        "The ONU light is red since last night.",
     )
+    .await?;
+    click(client, "#open-ticket").await?;
+    let ticket_path = eventually(Duration::from_secs(15), "the new ticket's thread", || {
+        path_starts_with(client, "/tickets/TKT-")
+    })
     .await?;
     let thread = text_of(client, "#thread").await?;
     if !thread.contains("The ONU light is red since last night.") {
@@ -69,7 +75,12 @@ async fn open_and_reply_to_a_ticket(client: &Client, base: &str) -> Step {
     fits_the_phone(client, "the ticket's thread").await?;
 
     // Reply from the keyboard: type, then press Enter on the focused Send button.
-    fill(client, "reply-message", "It came back at 9, then dropped again.").await?;
+    fill(
+        client,
+        "reply-message",
+        "It came back at 9, then dropped again.",
+    )
+    .await?;
     client
         .find(Locator::Id("send-reply"))
         .await
@@ -162,7 +173,9 @@ async fn subscriber_opens_a_ticket_replies_and_pays_a_bill() {
     };
     let demo = Demo::start().await;
     browser
-        .run("subscriber-ticket-and-payment", |client| steps(client, &demo))
+        .run("subscriber-ticket-and-payment", |client| {
+            steps(client, &demo)
+        })
         .await;
     demo.stop().await;
 }

@@ -262,8 +262,7 @@ pub async fn initiate_payment(
     let purpose = OnlinePurpose::Bill {
         bill_id: non_empty(body.bill_id),
     };
-    let started =
-        start_online_payment(&state, &auth, &client_ip, &purpose, amount, method).await?;
+    let started = start_online_payment(&state, &auth, &client_ip, &purpose, amount, method).await?;
     ok_with(
         PaymentInitiated {
             payment_url: started.payment_url,
@@ -295,8 +294,7 @@ pub async fn recharge(
         Some(value) => value.as_i64().unwrap_or(0),
     };
     let purpose = OnlinePurpose::Recharge { months };
-    let started =
-        start_online_payment(&state, &auth, &client_ip, &purpose, amount, method).await?;
+    let started = start_online_payment(&state, &auth, &client_ip, &purpose, amount, method).await?;
     ok_with(
         RechargeInitiated {
             payment_url: started.payment_url,

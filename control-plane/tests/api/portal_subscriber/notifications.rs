@@ -32,19 +32,24 @@ async fn unread_notifications_are_counted_and_marked_read(app: &TestApp) {
     notify(app, &rahim_id, "a", "Service ends in 3 days").await;
     notify(app, &rahim_id, "b", "Service ends tomorrow").await;
     // Two days apart, so "newest first" has one answer.
-    sqlx::query("UPDATE notifications SET created_at = '2026-01-01T09:00:00Z' WHERE dedupe_key = 'a'")
-        .execute(app.store.pool())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE notifications SET created_at = '2026-01-03T09:00:00Z' WHERE dedupe_key = 'b'")
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE notifications SET created_at = '2026-01-01T09:00:00Z' WHERE dedupe_key = 'a'",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE notifications SET created_at = '2026-01-03T09:00:00Z' WHERE dedupe_key = 'b'",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
 
     for path in ["/", "/bills", "/tickets", "/packages"] {
         let page = rahim.get(path).await;
         assert!(
-            page.body.contains("<span class=\"count\" id=\"unread-count\">2</span>"),
+            page.body
+                .contains("<span class=\"count\" id=\"unread-count\">2</span>"),
             "{path}: {}",
             page.body
         );
@@ -74,10 +79,17 @@ async fn unread_notifications_are_counted_and_marked_read(app: &TestApp) {
     let mut karima = logged_in(app, KARIMA).await;
     let karima_csrf = csrf_of(&karima.get("/notifications").await);
     let theirs = karima
-        .post_form(&format!("/notifications/{id}/read"), &[("csrf", &karima_csrf)])
+        .post_form(
+            &format!("/notifications/{id}/read"),
+            &[("csrf", &karima_csrf)],
+        )
         .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
-    assert!(!karima.get("/notifications").await.body.contains("Service ends"));
+    assert!(!karima
+        .get("/notifications")
+        .await
+        .body
+        .contains("Service ends"));
 
     let csrf = csrf_of(&list);
     let marked = rahim
@@ -86,7 +98,9 @@ async fn unread_notifications_are_counted_and_marked_read(app: &TestApp) {
     assert_eq!(marked.status, StatusCode::SEE_OTHER, "{}", marked.body);
     assert_eq!(marked.headers[LOCATION], "/notifications");
     let list = rahim.get("/notifications").await;
-    assert!(list.body.contains("<span class=\"count\" id=\"unread-count\">1</span>"));
+    assert!(list
+        .body
+        .contains("<span class=\"count\" id=\"unread-count\">1</span>"));
     assert_eq!(list.body.matches("Mark as read</button>").count(), 1);
 }
 both_backends!(unread_notifications_are_counted_and_marked_read);

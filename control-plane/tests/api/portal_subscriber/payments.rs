@@ -50,18 +50,26 @@ async fn a_bill_is_paid_through_the_gateway_and_back(app: &TestApp) {
     let mut karima = logged_in(app, KARIMA).await;
     let bills = karima.get("/bills").await;
     assert!(
-        bills.body.contains(&format!("action=\"/bills/{bill_id}/pay\"")),
+        bills
+            .body
+            .contains(&format!("action=\"/bills/{bill_id}/pay\"")),
         "{}",
         bills.body
     );
-    assert!(bills.body.contains(&format!("Pay bill {bill_number} with</label>")));
+    assert!(bills
+        .body
+        .contains(&format!("Pay bill {bill_number} with</label>")));
     let csrf = csrf_of(&bills);
 
     // The amount is the bill's rest, whatever the form says.
     let sent = karima
         .post_form(
             &format!("/bills/{bill_id}/pay"),
-            &[("csrf", &csrf), ("payment_method", "nagad"), ("amount", "1")],
+            &[
+                ("csrf", &csrf),
+                ("payment_method", "nagad"),
+                ("amount", "1"),
+            ],
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
@@ -98,7 +106,11 @@ async fn a_bill_is_paid_through_the_gateway_and_back(app: &TestApp) {
     assert!(theirs.body.contains("bill not found"), "{}", theirs.body);
 
     let pending = karima.get(&format!("/payments/{payment_id}")).await;
-    assert!(pending.body.contains("data-status=\"pending\""), "{}", pending.body);
+    assert!(
+        pending.body.contains("data-status=\"pending\""),
+        "{}",
+        pending.body
+    );
 
     let done = decide(app, &gateway, "confirm").await;
     assert!(
@@ -107,11 +119,22 @@ async fn a_bill_is_paid_through_the_gateway_and_back(app: &TestApp) {
     );
     let outcome = karima.get(&format!("/payments/{payment_id}")).await;
     assert_eq!(outcome.status, StatusCode::OK);
-    assert!(outcome.body.contains("data-status=\"completed\""), "{}", outcome.body);
+    assert!(
+        outcome.body.contains("data-status=\"completed\""),
+        "{}",
+        outcome.body
+    );
     assert!(outcome.body.contains(&format!("Bill {bill_number}")));
-    assert!(outcome.body.contains("class=\"status-paid\">paid</dd>"), "{}", outcome.body);
+    assert!(
+        outcome.body.contains("class=\"status-paid\">paid</dd>"),
+        "{}",
+        outcome.body
+    );
     let bills = karima.get("/bills").await;
-    assert!(!bills.body.contains(&format!("/bills/{bill_id}/pay")), "paid bills have no Pay");
+    assert!(
+        !bills.body.contains(&format!("/bills/{bill_id}/pay")),
+        "paid bills have no Pay"
+    );
 
     // Paying it again is refused in words.
     let again = karima
@@ -146,14 +169,20 @@ async fn a_recharge_is_priced_at_the_monthly_charge_and_extends_expiry(app: &Tes
     let before = app.store.customer(&customer_id).await.unwrap();
     let mut rahim = logged_in(app, RAHIM).await;
     let dashboard = rahim.get("/").await;
-    assert!(dashboard.body.contains("<label for=\"recharge-months\">Months</label>"));
+    assert!(dashboard
+        .body
+        .contains("<label for=\"recharge-months\">Months</label>"));
     let csrf = csrf_of(&dashboard);
 
     for months in ["0", "25", "two", ""] {
         let refused = rahim
             .post_form(
                 "/recharge",
-                &[("csrf", &csrf), ("months", months), ("payment_method", "bkash")],
+                &[
+                    ("csrf", &csrf),
+                    ("months", months),
+                    ("payment_method", "bkash"),
+                ],
             )
             .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "months {months:?}");
@@ -193,10 +222,19 @@ async fn a_recharge_is_priced_at_the_monthly_charge_and_extends_expiry(app: &Tes
     let new = after.expiry_date.clone().unwrap();
     assert!(new > old, "expiry {old} moved to {new}");
     let outcome = rahim.get(&format!("/payments/{payment_id}")).await;
-    assert!(outcome.body.contains("Recharge of 2 month(s)"), "{}", outcome.body);
-    assert!(outcome.body.contains(&format!("<dd id=\"expiry-date\">{new}</dd>")));
+    assert!(
+        outcome.body.contains("Recharge of 2 month(s)"),
+        "{}",
+        outcome.body
+    );
+    assert!(outcome
+        .body
+        .contains(&format!("<dd id=\"expiry-date\">{new}</dd>")));
     let dashboard = rahim.get("/").await;
-    assert!(dashboard.body.contains(&new), "the dashboard shows the new expiry");
+    assert!(
+        dashboard.body.contains(&new),
+        "the dashboard shows the new expiry"
+    );
 }
 both_backends_with!(
     a_recharge_is_priced_at_the_monthly_charge_and_extends_expiry,
@@ -205,10 +243,16 @@ both_backends_with!(
 
 async fn without_a_gateway_paying_is_refused_in_words(app: &TestApp) {
     let token = app.customer_token(KARIMA.0, KARIMA.1).await;
-    let bill_id = unpaid_bill(app, &token).await["id"].as_str().unwrap().to_owned();
+    let bill_id = unpaid_bill(app, &token).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut karima = logged_in(app, KARIMA).await;
     let bills = karima.get("/bills").await;
-    assert!(!bills.body.contains("/pay\""), "no Pay button without a gateway");
+    assert!(
+        !bills.body.contains("/pay\""),
+        "no Pay button without a gateway"
+    );
     assert!(!karima.get("/").await.body.contains("id=\"recharge\""));
     let csrf = csrf_of(&bills);
     let refused = karima
@@ -218,7 +262,11 @@ async fn without_a_gateway_paying_is_refused_in_words(app: &TestApp) {
         )
         .await;
     assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(refused.body.contains("online payment is not available"), "{}", refused.body);
+    assert!(
+        refused.body.contains("online payment is not available"),
+        "{}",
+        refused.body
+    );
     let customer_id = app.customer_id(KARIMA.0).await;
     let pending: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM payments WHERE customer_id = $1 AND status = 'pending'",

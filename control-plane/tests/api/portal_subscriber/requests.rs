@@ -15,7 +15,10 @@ async fn a_package_change_is_requested_and_shown_pending(app: &TestApp) {
     let customer_id = app.customer_id(RAHIM.0).await;
     let own = app.store.customer(&customer_id).await.unwrap().package_id;
     let other = app
-        .get("/api/v1/customer/packages", Some(&app.customer_token(RAHIM.0, RAHIM.1).await))
+        .get(
+            "/api/v1/customer/packages",
+            Some(&app.customer_token(RAHIM.0, RAHIM.1).await),
+        )
         .await
         .data()
         .as_array()
@@ -31,26 +34,52 @@ async fn a_package_change_is_requested_and_shown_pending(app: &TestApp) {
     let csrf = csrf_of(&packages);
     let own_id = own.unwrap();
     let same = rahim
-        .post_form("/packages/change", &[("csrf", &csrf), ("package_id", &own_id)])
+        .post_form(
+            "/packages/change",
+            &[("csrf", &csrf), ("package_id", &own_id)],
+        )
         .await;
     assert_eq!(same.status, StatusCode::BAD_REQUEST);
-    assert!(same.body.contains("already on this package"), "{}", same.body);
+    assert!(
+        same.body.contains("already on this package"),
+        "{}",
+        same.body
+    );
 
     let asked = rahim
-        .post_form("/packages/change", &[("csrf", &csrf), ("package_id", &other_id)])
+        .post_form(
+            "/packages/change",
+            &[("csrf", &csrf), ("package_id", &other_id)],
+        )
         .await;
     assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
     assert_eq!(asked.headers[LOCATION], "/packages#pending-change");
     let shown = rahim.get("/packages").await;
-    assert!(shown.body.contains("id=\"pending-change\""), "{}", shown.body);
-    assert!(shown.body.contains(&format!("<strong>{other_name}</strong>")));
-    assert!(!shown.body.contains("action=\"/packages/change\""), "no second request offered");
+    assert!(
+        shown.body.contains("id=\"pending-change\""),
+        "{}",
+        shown.body
+    );
+    assert!(shown
+        .body
+        .contains(&format!("<strong>{other_name}</strong>")));
+    assert!(
+        !shown.body.contains("action=\"/packages/change\""),
+        "no second request offered"
+    );
 
     let twice = rahim
-        .post_form("/packages/change", &[("csrf", &csrf), ("package_id", &other_id)])
+        .post_form(
+            "/packages/change",
+            &[("csrf", &csrf), ("package_id", &other_id)],
+        )
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
-    assert!(twice.body.contains("already waiting for staff"), "{}", twice.body);
+    assert!(
+        twice.body.contains("already waiting for staff"),
+        "{}",
+        twice.body
+    );
 }
 both_backends!(a_package_change_is_requested_and_shown_pending);
 
@@ -59,21 +88,39 @@ async fn self_service_forms_need_the_page_token(app: &TestApp) {
     let customer_id = app.customer_id(RAHIM.0).await;
     let tickets_before = app.store.customer_tickets(&customer_id).await.unwrap();
     let ticket_id = tickets_before[0].id.clone();
-    let messages_before = app.store.ticket_messages(&ticket_id, true).await.unwrap().len();
+    let messages_before = app
+        .store
+        .ticket_messages(&ticket_id, true)
+        .await
+        .unwrap()
+        .len();
     let forms: [(String, Vec<(&str, &str)>); 6] = [
         (
             "/tickets".to_owned(),
             vec![("subject", "forged"), ("message", "forged")],
         ),
-        (format!("/tickets/{ticket_id}/reply"), vec![("message", "forged")]),
-        ("/recharge".to_owned(), vec![("months", "1"), ("payment_method", "bkash")]),
-        ("/bills/any/pay".to_owned(), vec![("payment_method", "bkash")]),
+        (
+            format!("/tickets/{ticket_id}/reply"),
+            vec![("message", "forged")],
+        ),
+        (
+            "/recharge".to_owned(),
+            vec![("months", "1"), ("payment_method", "bkash")],
+        ),
+        (
+            "/bills/any/pay".to_owned(),
+            vec![("payment_method", "bkash")],
+        ),
         ("/packages/change".to_owned(), vec![("package_id", "any")]),
         ("/notifications/any/read".to_owned(), vec![]),
     ];
     for (path, fields) in &forms {
         let missing = rahim.post_form(path, fields).await;
-        assert_eq!(missing.status, StatusCode::FORBIDDEN, "{path} without a token");
+        assert_eq!(
+            missing.status,
+            StatusCode::FORBIDDEN,
+            "{path} without a token"
+        );
         assert!(missing.body.contains("reload the page"), "{}", missing.body);
         let mut wrong = fields.clone();
         wrong.push(("csrf", "0123abcd"));
@@ -84,11 +131,19 @@ async fn self_service_forms_need_the_page_token(app: &TestApp) {
         );
     }
     assert_eq!(
-        app.store.customer_tickets(&customer_id).await.unwrap().len(),
+        app.store
+            .customer_tickets(&customer_id)
+            .await
+            .unwrap()
+            .len(),
         tickets_before.len()
     );
     assert_eq!(
-        app.store.ticket_messages(&ticket_id, true).await.unwrap().len(),
+        app.store
+            .ticket_messages(&ticket_id, true)
+            .await
+            .unwrap()
+            .len(),
         messages_before
     );
     let payments: i64 =
@@ -97,6 +152,12 @@ async fn self_service_forms_need_the_page_token(app: &TestApp) {
             .await
             .unwrap();
     assert_eq!(payments, 0);
-    assert_eq!(app.store.pending_package_change(&customer_id).await.unwrap(), None);
+    assert_eq!(
+        app.store
+            .pending_package_change(&customer_id)
+            .await
+            .unwrap(),
+        None
+    );
 }
 both_backends!(self_service_forms_need_the_page_token);

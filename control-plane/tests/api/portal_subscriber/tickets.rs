@@ -12,7 +12,11 @@ use crate::helpers::{TestApp, KARIMA, RAHIM};
 async fn tickets_open_and_take_replies_without_staff_notes(app: &TestApp) {
     let mut rahim = logged_in(app, RAHIM).await;
     let list = rahim.get("/tickets").await;
-    assert!(list.body.contains("<label for=\"ticket-subject\">"), "{}", list.body);
+    assert!(
+        list.body.contains("<label for=\"ticket-subject\">"),
+        "{}",
+        list.body
+    );
     let csrf = csrf_of(&list);
 
     // Refused input comes back as the form with the reason and what was typed.
@@ -29,10 +33,16 @@ async fn tickets_open_and_take_replies_without_staff_notes(app: &TestApp) {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
-    assert!(unknown.body.contains("category must be one of"), "{}", unknown.body);
+    assert!(
+        unknown.body.contains("category must be one of"),
+        "{}",
+        unknown.body
+    );
     assert!(unknown.body.contains("value=\"Slow at night\""));
     assert!(
-        unknown.body.contains("Speed drops after 9 pm &#38; stays low"),
+        unknown
+            .body
+            .contains("Speed drops after 9 pm &#38; stays low"),
         "{}",
         unknown.body
     );
@@ -56,30 +66,59 @@ async fn tickets_open_and_take_replies_without_staff_notes(app: &TestApp) {
         .await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
     let location = opened.headers[LOCATION].to_str().unwrap().to_owned();
-    let ticket_id = location.strip_prefix("/tickets/").expect("a ticket page").to_owned();
+    let ticket_id = location
+        .strip_prefix("/tickets/")
+        .expect("a ticket page")
+        .to_owned();
     let customer_id = app.customer_id(RAHIM.0).await;
-    let stored = app.store.customer_ticket(&customer_id, &ticket_id).await.unwrap();
+    let stored = app
+        .store
+        .customer_ticket(&customer_id, &ticket_id)
+        .await
+        .unwrap();
     assert_eq!(
-        (stored.category.as_str(), stored.priority.as_str(), stored.status.as_str()),
+        (
+            stored.category.as_str(),
+            stored.priority.as_str(),
+            stored.status.as_str()
+        ),
         ("connectivity", "high", "open")
     );
 
     // Staff answer, and keep a note for themselves.
     app.store
-        .add_ticket_message(&ticket_id, "staff", "support", "We are checking your line", false)
+        .add_ticket_message(
+            &ticket_id,
+            "staff",
+            "support",
+            "We are checking your line",
+            false,
+        )
         .await
         .unwrap();
     app.store
-        .add_ticket_message(&ticket_id, "staff", "support", "INTERNAL: splitter 7 is cracked", true)
+        .add_ticket_message(
+            &ticket_id,
+            "staff",
+            "support",
+            "INTERNAL: splitter 7 is cracked",
+            true,
+        )
         .await
         .unwrap();
 
     let thread = rahim.get(&location).await;
     assert_eq!(thread.status, StatusCode::OK);
-    assert!(thread.body.contains("Speed drops after 9 pm &#38; stays low"));
+    assert!(thread
+        .body
+        .contains("Speed drops after 9 pm &#38; stays low"));
     assert!(thread.body.contains("We are checking your line"));
     assert!(thread.body.contains("Support team"));
-    assert!(!thread.body.contains("splitter 7"), "internal note shown: {}", thread.body);
+    assert!(
+        !thread.body.contains("splitter 7"),
+        "internal note shown: {}",
+        thread.body
+    );
     assert!(thread.body.contains("<label for=\"reply-message\">"));
 
     let csrf = csrf_of(&thread);
@@ -92,7 +131,10 @@ async fn tickets_open_and_take_replies_without_staff_notes(app: &TestApp) {
     assert!(!blank.body.contains("splitter 7"));
 
     let replied = rahim
-        .post_form(&reply_path, &[("csrf", &csrf), ("message", "Still slow tonight")])
+        .post_form(
+            &reply_path,
+            &[("csrf", &csrf), ("message", "Still slow tonight")],
+        )
         .await;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
     let back = replied.headers[LOCATION].to_str().unwrap().to_owned();
@@ -114,7 +156,11 @@ async fn tickets_open_and_take_replies_without_staff_notes(app: &TestApp) {
         .await;
     assert_eq!(intrude.status, StatusCode::NOT_FOUND);
     let messages = app.store.ticket_messages(&ticket_id, true).await.unwrap();
-    assert_eq!(messages.len(), 4, "first message, staff reply, note, Rahim's reply");
+    assert_eq!(
+        messages.len(),
+        4,
+        "first message, staff reply, note, Rahim's reply"
+    );
     assert!(!karima.get("/tickets").await.body.contains("Slow at night"));
 }
 both_backends!(tickets_open_and_take_replies_without_staff_notes);

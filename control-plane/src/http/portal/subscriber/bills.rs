@@ -55,9 +55,12 @@ pub async fn bills(State(state): State<AppState>, session: SubscriberSession) ->
         .bills
         .into_iter()
         .map(|b| BillLine {
-            rest: Some(bill_rest_minor(b.total_amount.0.minor(), b.paid_amount.0.minor()))
-                .filter(|&rest| rest > 0)
-                .map(|rest| Money::from_minor(rest).to_string()),
+            rest: Some(bill_rest_minor(
+                b.total_amount.0.minor(),
+                b.paid_amount.0.minor(),
+            ))
+            .filter(|&rest| rest > 0)
+            .map(|rest| Money::from_minor(rest).to_string()),
             id: b.id,
             bill_number: b.bill_number,
             billing_month: b.billing_month,

@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use super::pay::method_choices;
 use super::signal::SignalVerdict;
+use super::{Chrome, SubscriberSession, PORTAL};
 use crate::billing::online_price::recharge_price_minor;
 use crate::domain::Money;
-use super::{Chrome, SubscriberSession, PORTAL};
 use crate::http::customer::network::{bandwidth, status, BandwidthQuery};
 use crate::http::customer::profile::get_profile;
 use crate::http::customer::views::BandwidthPoint;

@@ -115,10 +115,9 @@ pub async fn pay_bill(
         .map_err(|e| PORTAL.error(ApiError::from_store(e, "bill")))?;
     let rest_minor = bill_rest_minor(bill.total_minor, bill.paid_minor);
     if rest_minor == 0 {
-        return Err(PORTAL.bad_request(format!(
-            "bill {} is already paid in full",
-            bill.bill_number
-        )));
+        return Err(
+            PORTAL.bad_request(format!("bill {} is already paid in full", bill.bill_number))
+        );
     }
     require_gateway(&state)?;
     let purpose = OnlinePurpose::Bill {

@@ -135,8 +135,13 @@ async fn ticket_page(
         .data;
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     let page = TicketPage {
-        chrome: Chrome::load(state, format!("Ticket: {}", ticket.subject), "tickets", session)
-            .await?,
+        chrome: Chrome::load(
+            state,
+            format!("Ticket: {}", ticket.subject),
+            "tickets",
+            session,
+        )
+        .await?,
         closed: ticket.status == TicketStatus::Closed.as_str(),
         ticket,
         error: error.map(|e| e.message),
@@ -228,7 +233,14 @@ pub async fn reply_to_ticket(
             Ok(redirect(&format!("/tickets/{id}{anchor}")))
         }
         Err(err) if err.status == StatusCode::BAD_REQUEST => {
-            ticket_page(&state, &session, id, form.message.unwrap_or_default(), Some(err)).await
+            ticket_page(
+                &state,
+                &session,
+                id,
+                form.message.unwrap_or_default(),
+                Some(err),
+            )
+            .await
         }
         Err(err) => Err(PORTAL.error(err)),
     }
