@@ -64,7 +64,7 @@ mod tests {
     proptest! {
         #[test]
         fn untaxed_recharge_is_months_times_the_monthly_charge(
-            monthly in 1i64..10_000_000_00,
+            monthly in 1i64..1_000_000_000,
             months in 1i64..=MAX_RECHARGE_MONTHS,
         ) {
             prop_assert_eq!(recharge_price_minor(monthly, months, 0), Some(monthly * months));
@@ -72,7 +72,7 @@ mod tests {
 
         #[test]
         fn more_months_never_cost_less_and_tax_never_lowers_the_price(
-            monthly in 1i64..10_000_000_00,
+            monthly in 1i64..1_000_000_000,
             months in 1i64..MAX_RECHARGE_MONTHS,
             bps in 0u32..5_000,
         ) {
@@ -84,8 +84,8 @@ mod tests {
 
         #[test]
         fn a_bill_rest_plus_what_was_paid_is_the_total_while_it_owes(
-            total in 0i64..10_000_000_00,
-            paid in 0i64..10_000_000_00,
+            total in 0i64..1_000_000_000,
+            paid in 0i64..1_000_000_000,
         ) {
             let rest = bill_rest_minor(total, paid);
             prop_assert!(rest >= 0);
