@@ -1,4 +1,5 @@
-//! Bills, payment history, and starting an online payment or a recharge.
+//! Bills, payment history, and starting an online payment or a recharge
+//! (`start_online_payment`, which the subscriber portal's Pay and Recharge use too).
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -147,6 +148,7 @@ fn payment_url(state: &AppState, payment_id: &str) -> Option<String> {
     state.billing.gateway().map(|g| g.payment_url(payment_id))
 }
 
+/// The payment method a request names, or a 400 saying which ones there are.
 pub fn method(value: Option<String>) -> Result<PaymentMethod, ApiError> {
     let text =
         non_empty(value).ok_or_else(|| ApiError::bad_request("payment_method is required"))?;
