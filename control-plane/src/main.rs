@@ -112,7 +112,11 @@ async fn restore(file: Option<&std::path::Path>, args: &RestoreArgs) -> Result<(
 }
 
 async fn serve(file: Option<&std::path::Path>, args: &ServeArgs, demo: bool) -> Result<()> {
-    let config = load(file, &args.overrides())?;
+    let mut config = load(file, &args.overrides())?;
+    // The demo takes online payments at the sandbox gateway unless a gateway is configured.
+    if demo && config.billing.gateway == control_plane::billing::settings::GatewayKind::None {
+        config.billing.gateway = control_plane::billing::settings::GatewayKind::Sandbox;
+    }
     // One control plane per SQLite data directory; replicas share PostgreSQL instead.
     let _lock = match config.sqlite_file() {
         Some(_) => Some(app::lock_data_dir(&config.data_dir).with_context(|| {

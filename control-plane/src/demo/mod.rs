@@ -304,6 +304,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoLogin>, StoreError> {
                     &customer.id,
                     "Internet disconnection issue",
                     "connectivity",
+                    "normal",
                     "My internet has been disconnecting frequently in the evening.",
                 )
                 .await?;

@@ -31,13 +31,14 @@ const COLUMNS: &str =
 const MESSAGE_COLUMNS: &str = "id, ticket_id, author_kind, author_id, body, internal, created_at";
 
 impl Store {
-    /// Opens a ticket with its first message. Ticket ids are `TKT-<unix milliseconds>` as in
+    /// Opens a ticket at `priority` with its first message. Ticket ids are `TKT-<unix milliseconds>` as in
     /// the seed; two tickets in the same millisecond take the next free number.
     pub async fn open_ticket(
         &self,
         customer_id: &str,
         subject: &str,
         category: &str,
+        priority: &str,
         message: &str,
     ) -> StoreResult<TicketRow> {
         let now = crate::domain::time::now();
@@ -48,13 +49,14 @@ impl Store {
             let mut tx = self.pool().begin().await?;
             let inserted = sqlx::query_as::<_, TicketRow>(&format!(
                 "INSERT INTO support_tickets (id, customer_id, subject, category, priority, status, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, 'normal', 'open', $5, $5) \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $6) \
                  RETURNING {COLUMNS}"
             ))
             .bind(&id)
             .bind(customer_id)
             .bind(subject)
             .bind(category)
+            .bind(priority)
             .bind(&now_text)
             .fetch_one(&mut *tx)
             .await;

@@ -613,6 +613,18 @@ async fn support_tickets(app: &TestApp) {
     )
     .await
     .error(400);
+    let bad_priority = app
+        .post(
+            &format!("{API}/support/tickets"),
+            Some(&token),
+            json!({ "subject": "x", "message": "y", "priority": "asap" }),
+        )
+        .await
+        .error(400);
+    assert!(
+        bad_priority.contains("priority must be one of"),
+        "{bad_priority}"
+    );
     let defaulted = app
         .post(
             &format!("{API}/support/tickets"),
@@ -620,7 +632,27 @@ async fn support_tickets(app: &TestApp) {
             json!({ "subject": "x", "message": "y" }),
         )
         .await;
-    defaulted.data();
+    let defaulted_id = defaulted.data()["ticket_id"].as_str().unwrap().to_owned();
+    let detail = app
+        .get(
+            &format!("{API}/support/tickets/{defaulted_id}"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(detail.data()["category"], "other");
+    assert_eq!(detail.data()["priority"], "normal");
+    let urgent = app
+        .post(
+            &format!("{API}/support/tickets"),
+            Some(&token),
+            json!({ "subject": "x", "message": "y", "priority": "urgent" }),
+        )
+        .await;
+    let urgent_id = urgent.data()["ticket_id"].as_str().unwrap().to_owned();
+    let detail = app
+        .get(&format!("{API}/support/tickets/{urgent_id}"), Some(&token))
+        .await;
+    assert_eq!(detail.data()["priority"], "urgent");
 }
 both_backends!(support_tickets);
 

@@ -1,7 +1,13 @@
 //! The subscriber portal over HTTP: login with the anti-forgery nonce, the session cookie's
 //! attributes, forms refused without their token, one subscriber never seeing another's pages,
 //! the live stream opened by the cookie only from the site's own pages, and the
-//! Content-Security-Policy on every page.
+//! Content-Security-Policy on every page. Self-service (paying, tickets, package changes,
+//! notifications) is in the submodules.
+
+mod notifications;
+mod payments;
+mod requests;
+mod tickets;
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
@@ -80,7 +86,7 @@ impl Browser {
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let body: Vec<String> = fields
             .iter()
-            .map(|(k, v)| format!("{k}={}", v.replace('@', "%40")))
+            .map(|(k, v)| format!("{k}={}", form_encode(v)))
             .collect();
         let response = self
             .client
@@ -95,6 +101,19 @@ impl Browser {
     }
 }
 
+/// A form value percent-encoded as browsers send it.
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The value of the first hidden `csrf` field on a page.
 pub fn csrf_of(page: &Page) -> String {
     let at = page
@@ -105,7 +124,7 @@ pub fn csrf_of(page: &Page) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
-async fn logged_in(app: &TestApp, (code, phone, _): (&str, &str, &str)) -> Browser {
+pub async fn logged_in(app: &TestApp, (code, phone, _): (&str, &str, &str)) -> Browser {
     let mut browser = Browser::new(app);
     let form = browser.get("/login").await;
     let csrf = csrf_of(&form);
@@ -120,7 +139,7 @@ async fn logged_in(app: &TestApp, (code, phone, _): (&str, &str, &str)) -> Brows
     browser
 }
 
-fn header_text(page: &Page, name: &str) -> String {
+pub fn header_text(page: &Page, name: &str) -> String {
     page.headers
         .get_all(name)
         .iter()

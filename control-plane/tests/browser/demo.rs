@@ -1,8 +1,10 @@
 //! The control plane under test: started in this process on 127.0.0.1:0 with the demo ISP
-//! seeded and the demo site running (simulated BRAS and OLT, polled by an edge agent).
+//! seeded, the sandbox payment gateway on and the demo site running (simulated BRAS and OLT,
+//! polled by an edge agent).
 
 use std::net::SocketAddr;
 
+use control_plane::billing::settings::GatewayKind;
 use control_plane::config::{Config, Secret};
 use control_plane::demo::site::DemoSite;
 
@@ -17,16 +19,19 @@ pub struct Demo {
 impl Demo {
     pub async fn start() -> Demo {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let api: SocketAddr = listener.local_addr().unwrap();
+        let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             jwt_secret: Some(Secret::new("browser-test-secret-browser-test-secret")),
             ..Config::default()
         };
+        // Bills are paid at the sandbox gateway, whose page this server serves.
+        config.billing.gateway = GatewayKind::Sandbox;
+        config.billing.public_url = Some(format!("http://{api}"));
         let store = control_plane::app::open_store(&config).await.unwrap();
         control_plane::demo::seed(&store).await.unwrap();
         let state = control_plane::app::build_state(&config, store.clone()).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let api: SocketAddr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(control_plane::app::serve(state, listener, async {
             let _ = stopped.await;

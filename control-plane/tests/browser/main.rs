@@ -6,4 +6,5 @@
 mod chromium;
 mod demo;
 mod noc;
+mod self_service;
 mod subscriber;

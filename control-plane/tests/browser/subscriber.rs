@@ -10,13 +10,14 @@ use fantoccini::{Client, Locator};
 use crate::chromium::{attribute, click, eventually, fill, script, Browser, Step};
 use crate::demo::Demo;
 
-async fn log_in(client: &Client, base: &str) -> Step {
+/// Logs in with a customer code and phone and waits for the dashboard.
+pub async fn log_in(client: &Client, base: &str, code: &str, phone: &str) -> Step {
     client
         .goto(&format!("{base}/login"))
         .await
         .map_err(|e| format!("opening the login page: {e}"))?;
-    fill(client, "customer_code", "CUST001").await?;
-    fill(client, "phone", "01712345678").await?;
+    fill(client, "customer_code", code).await?;
+    fill(client, "phone", phone).await?;
     click(client, "form[action='/login'] button[type=submit]").await?;
     eventually(
         Duration::from_secs(15),
@@ -41,7 +42,7 @@ async fn live_points(client: &Client) -> Step<u64> {
 }
 
 async fn steps(client: Client, demo: &Demo) -> Step {
-    log_in(&client, &demo.base).await?;
+    log_in(&client, &demo.base, "CUST001", "01712345678").await?;
 
     // The page fits a 360 px screen: nothing wider than the window.
     let widths = script(

@@ -1,4 +1,5 @@
-//! Bills, payment history, and starting an online payment or a recharge.
+//! Bills, payment history, and starting an online payment or a recharge
+//! (`start_online_payment`, which the subscriber portal's Pay and Recharge use too).
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use crate::http::extract::{non_empty, ApiJson, ApiQuery, ClientIp, PageQuery};
 use crate::http::principal::CustomerAuth;
 use crate::http::response::{ok, ok_with, ApiError, ApiResult, Envelope, ErrorBody, Pagination};
 use crate::http::state::AppState;
-use crate::store::payments::NewPayment;
+use crate::store::payments::{NewPayment, PaymentRow};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -147,10 +148,101 @@ fn payment_url(state: &AppState, payment_id: &str, amount_minor: i64) -> Option<
     state.billing.payment_url(payment_id, amount_minor)
 }
 
-fn method(value: Option<String>) -> Result<PaymentMethod, ApiError> {
+/// The payment method a request names, or a 400 saying which ones there are.
+pub fn method(value: Option<String>) -> Result<PaymentMethod, ApiError> {
     let text =
         non_empty(value).ok_or_else(|| ApiError::bad_request("payment_method is required"))?;
     PaymentMethod::parse(&text).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// What a subscriber pays online.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnlinePurpose {
+    /// Their bills: the named one first (checked to be theirs), then oldest first.
+    Bill { bill_id: Option<String> },
+    /// Months of service (1 to 24); the money pays open bills like any payment.
+    Recharge { months: i64 },
+}
+
+/// A pending online payment and where the subscriber's browser goes to pay it.
+#[derive(Debug, Clone)]
+pub struct StartedPayment {
+    pub payment: PaymentRow,
+    /// The configured gateway's page; `None` when online payments are off.
+    pub payment_url: Option<String>,
+}
+
+/// Creates a subscriber's pending online payment with its audit entry, in one transaction.
+/// The app's API and the portal both start payments here; the portal prices them itself.
+pub async fn start_online_payment(
+    state: &AppState,
+    auth: &CustomerAuth,
+    client_ip: &str,
+    purpose: &OnlinePurpose,
+    amount: Money,
+    method: PaymentMethod,
+) -> Result<StartedPayment, ApiError> {
+    if amount.minor() <= 0 {
+        return Err(ApiError::bad_request("amount must be greater than zero"));
+    }
+    let (new, action, detail) = match purpose {
+        OnlinePurpose::Bill { bill_id } => {
+            if let Some(bill_id) = bill_id {
+                state
+                    .store
+                    .customer_bill(&auth.customer_id, bill_id)
+                    .await
+                    .map_err(|e| ApiError::from_store(e, "bill"))?;
+            } else {
+                own_customer(state, auth).await?;
+            }
+            (
+                NewPayment {
+                    bill_id: bill_id.clone(),
+                    purpose: "bill".to_owned(),
+                    ..NewPayment::default()
+                },
+                "payment.initiate",
+                json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "bill_id": bill_id }),
+            )
+        }
+        OnlinePurpose::Recharge { months } => {
+            if !(1..=24).contains(months) {
+                return Err(ApiError::bad_request(
+                    "months must be a whole number from 1 to 24",
+                ));
+            }
+            own_customer(state, auth).await?;
+            (
+                NewPayment {
+                    purpose: "recharge".to_owned(),
+                    months: Some(*months),
+                    ..NewPayment::default()
+                },
+                "payment.recharge",
+                json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "months": months }),
+            )
+        }
+    };
+    let payment = state
+        .store
+        .initiate_payment(
+            &NewPayment {
+                customer_id: auth.customer_id.clone(),
+                amount_minor: amount.minor(),
+                payment_method: method.as_str().to_owned(),
+                status: "pending".to_owned(),
+                ..new
+            },
+            |payment| {
+                Actor::customer(auth, client_ip).entry(action, "payment", Some(&payment.id), detail)
+            },
+        )
+        .await?;
+    Ok(StartedPayment {
+        payment_url: payment_url(state, &payment.id, payment.amount_minor),
+        payment,
+    })
 }
 
 #[utoipa::path(post, path = "/payments/initiate", tag = "customer", security(("bearer" = [])),
@@ -169,44 +261,16 @@ pub async fn initiate_payment(
 ) -> ApiResult<PaymentInitiated> {
     let amount = positive_amount(body.amount)?;
     let method = method(body.payment_method)?;
-    let bill_id = non_empty(body.bill_id);
-    if let Some(bill_id) = &bill_id {
-        state
-            .store
-            .customer_bill(&auth.customer_id, bill_id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "bill"))?;
-    } else {
-        own_customer(&state, &auth).await?;
-    }
-    let payment = state
-        .store
-        .initiate_payment(
-            &NewPayment {
-            customer_id: auth.customer_id.clone(),
-            bill_id: bill_id.clone(),
-            purpose: "bill".to_owned(),
-            amount_minor: amount.minor(),
-            payment_method: method.as_str().to_owned(),
-            status: "pending".to_owned(),
-            ..NewPayment::default()
-            },
-            |payment| {
-                Actor::customer(&auth, &client_ip).entry(
-                    "payment.initiate",
-                    "payment",
-                    Some(&payment.id),
-                    json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "bill_id": bill_id }),
-                )
-            },
-        )
-        .await?;
+    let purpose = OnlinePurpose::Bill {
+        bill_id: non_empty(body.bill_id),
+    };
+    let started = start_online_payment(&state, &auth, &client_ip, &purpose, amount, method).await?;
     ok_with(
         PaymentInitiated {
-            payment_url: payment_url(&state, &payment.id, payment.amount_minor),
-            payment_id: payment.id,
+            payment_url: started.payment_url,
+            payment_id: started.payment.id,
             amount: Amount(amount),
-            status: payment.status,
+            status: started.payment.status,
         },
         "Payment initiated",
     )
@@ -229,40 +293,16 @@ pub async fn recharge(
     let method = method(body.payment_method)?;
     let months = match body.months {
         None => 1,
-        Some(value) => value
-            .as_i64()
-            .filter(|m| (1..=24).contains(m))
-            .ok_or_else(|| ApiError::bad_request("months must be a whole number from 1 to 24"))?,
+        Some(value) => value.as_i64().unwrap_or(0),
     };
-    own_customer(&state, &auth).await?;
-    let payment = state
-        .store
-        .initiate_payment(
-            &NewPayment {
-            customer_id: auth.customer_id.clone(),
-            purpose: "recharge".to_owned(),
-            months: Some(months),
-            amount_minor: amount.minor(),
-            payment_method: method.as_str().to_owned(),
-            status: "pending".to_owned(),
-            ..NewPayment::default()
-            },
-            |payment| {
-                Actor::customer(&auth, &client_ip).entry(
-                    "payment.recharge",
-                    "payment",
-                    Some(&payment.id),
-                    json!({ "amount_minor": amount.minor(), "payment_method": method.as_str(), "months": months }),
-                )
-            },
-        )
-        .await?;
+    let purpose = OnlinePurpose::Recharge { months };
+    let started = start_online_payment(&state, &auth, &client_ip, &purpose, amount, method).await?;
     ok_with(
         RechargeInitiated {
-            payment_url: payment_url(&state, &payment.id, payment.amount_minor),
-            payment_id: payment.id,
+            payment_url: started.payment_url,
+            payment_id: started.payment.id,
             amount: Amount(amount),
-            status: payment.status,
+            status: started.payment.status,
         },
         "Recharge initiated",
     )

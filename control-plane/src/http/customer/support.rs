@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::profile::own_customer;
 use super::views::{ticket_detail, ticket_summary, TicketCreated, TicketDetail, TicketSummary};
-use crate::domain::{TicketCategory, TicketStatus};
+use crate::domain::{TicketCategory, TicketPriority, TicketStatus};
 use crate::http::extract::{non_empty, required_text, ApiJson};
 use crate::http::principal::CustomerAuth;
 use crate::http::response::{ok, ok_with, ApiError, ApiResult, Envelope, ErrorBody};
@@ -31,13 +31,15 @@ pub struct NewTicket {
     pub message: Option<String>,
     /// `connectivity`, `billing`, `package` or `other` (default `other`).
     pub category: Option<String>,
+    /// `low`, `normal`, `high` or `urgent` (default `normal`).
+    pub priority: Option<String>,
 }
 
 #[utoipa::path(post, path = "/support/tickets", tag = "customer", security(("bearer" = [])),
     request_body = NewTicket,
     responses(
         (status = 200, description = "Ticket opened", body = Envelope<TicketCreated>),
-        (status = 400, description = "Missing subject or message, or unknown category", body = ErrorBody),
+        (status = 400, description = "Missing subject or message, or unknown category or priority", body = ErrorBody),
         (status = 401, description = "Missing, invalid or expired token", body = ErrorBody),
     ))]
 pub async fn create_ticket(
@@ -53,10 +55,22 @@ pub async fn create_ticket(
             TicketCategory::parse(&text).map_err(|e| ApiError::bad_request(e.to_string()))?
         }
     };
+    let priority = match non_empty(body.priority) {
+        None => TicketPriority::Normal,
+        Some(text) => {
+            TicketPriority::parse(&text).map_err(|e| ApiError::bad_request(e.to_string()))?
+        }
+    };
     own_customer(&state, &auth).await?;
     let ticket = state
         .store
-        .open_ticket(&auth.customer_id, &subject, category.as_str(), &message)
+        .open_ticket(
+            &auth.customer_id,
+            &subject,
+            category.as_str(),
+            priority.as_str(),
+            &message,
+        )
         .await?;
     ok_with(
         TicketCreated {

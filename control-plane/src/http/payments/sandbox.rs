@@ -1,6 +1,7 @@
 //! The sandbox gateway's page: `GET /api/v1/payments/sandbox/{id}` shows the payment with
 //! Confirm and Cancel buttons; `POST` with `decision=confirm` or `decision=cancel` makes the
-//! sandbox send its signed callback, which is verified and applied like any gateway's.
+//! sandbox send its signed callback, which is verified and applied like any gateway's, and
+//! links back to the subscriber portal's page for the payment (`/payments/{id}`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -121,8 +122,15 @@ pub async fn decide(
         &client_ip,
     )
     .await?;
+    // A real gateway sends the browser back to the merchant; the sandbox links to the
+    // portal's page for this payment (which shows it only to its own subscriber).
     Ok(page_html(
         "Sandbox payment",
-        &format!("<p>The payment is {}.</p>", escape(&result.payment.status)),
+        &format!(
+            "<p>The payment is {}.</p><p><a href=\"/payments/{}\" id=\"return\">Return to your \
+             account</a></p>",
+            escape(&result.payment.status),
+            escape(&result.payment.id)
+        ),
     ))
 }

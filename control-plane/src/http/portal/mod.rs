@@ -17,7 +17,9 @@ use utoipa_axum::routes;
 use super::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    use subscriber::{bills, dashboard, device, invoices, login, packages, tickets};
+    use subscriber::{
+        bills, dashboard, device, invoices, login, notifications, packages, pay, tickets,
+    };
     OpenApiRouter::new()
         .routes(routes!(dashboard::dashboard))
         .routes(routes!(login::form, login::submit))
@@ -30,9 +32,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(bills::bills))
         .routes(routes!(invoices::invoice_html))
         .routes(routes!(invoices::invoice_pdf))
+        .routes(routes!(pay::pay_bill))
+        .routes(routes!(pay::recharge))
+        .routes(routes!(pay::payment))
         .routes(routes!(packages::packages))
-        .routes(routes!(tickets::tickets))
+        .routes(routes!(packages::change))
+        .routes(routes!(tickets::tickets, tickets::open_ticket))
         .routes(routes!(tickets::ticket))
+        .routes(routes!(tickets::reply_to_ticket))
+        .routes(routes!(notifications::notifications))
+        .routes(routes!(notifications::mark_notification_read))
         .routes(routes!(noc::agents::agents))
         .routes(routes!(noc::agents::agent_rows))
         .routes(routes!(noc::login::form, noc::login::submit))

@@ -7,7 +7,7 @@ mod events_in_transaction;
 mod invoices;
 mod job;
 mod notifications;
-mod payments;
+pub(crate) mod payments;
 mod plan_changes;
 mod redirect_gateway;
 pub(crate) mod support;

@@ -7,8 +7,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
+use super::pay::method_choices;
 use super::signal::SignalVerdict;
 use super::{Chrome, SubscriberSession, PORTAL};
+use crate::billing::online_price::recharge_price_minor;
+use crate::domain::Money;
 use crate::http::customer::network::{bandwidth, status, BandwidthQuery};
 use crate::http::customer::profile::get_profile;
 use crate::http::customer::views::BandwidthPoint;
@@ -59,6 +62,10 @@ struct DashboardPage {
     period_label: &'static str,
     history_json: String,
     history_summary: String,
+    /// What one month of recharge costs, when the account has a monthly charge and a gateway
+    /// takes online payments.
+    month_price: Option<String>,
+    methods: Vec<(&'static str, &'static str)>,
 }
 
 fn dbm_text(level: Option<f64>) -> String {
@@ -121,8 +128,17 @@ pub async fn dashboard(
     .0
     .data;
     let verdict = SignalVerdict::of(network.onu_status.as_deref(), network.onu_rx_power);
+    let month_price = recharge_price_minor(
+        profile.monthly_bill.0.minor(),
+        1,
+        state.billing.settings.tax_basis_points,
+    )
+    .filter(|_| state.billing.gateway().is_some())
+    .map(|minor| Money::from_minor(minor).to_string());
     let page = DashboardPage {
-        chrome: Chrome::new("My connection", "home", &session),
+        chrome: Chrome::load(&state, "My connection", "home", &session).await?,
+        month_price,
+        methods: method_choices(),
         name: profile.name,
         customer_code: profile.customer_code,
         account_status: profile.status,

@@ -134,13 +134,13 @@ pub async fn command_page(
     session: SubscriberSession,
     Path(id): Path<String>,
 ) -> PortalResult {
-    let command = get_command(State(state), session.auth.clone(), Path(id))
+    let command = get_command(State(state.clone()), session.auth.clone(), Path(id))
         .await
         .map_err(|e| PORTAL.error(e))?
         .0
         .data;
     let page = CommandPage {
-        chrome: Chrome::new(kind_words(&command.kind), "home", &session),
+        chrome: Chrome::load(&state, kind_words(&command.kind), "home", &session).await?,
         state_words: state_words(&command.state),
         finished: is_final(&command.state),
         detail: command.detail.unwrap_or_default(),

@@ -1,13 +1,16 @@
 //! The subscriber portal at `/`: login, dashboard with the live chart, device actions with
-//! their progress, bills, packages and tickets. Pages call the subscriber API's own handlers,
-//! so the portal shows and does exactly what the API does for the same subscriber.
+//! their progress, bills with online payment and recharge, packages with change requests,
+//! tickets with their threads, and notifications. Pages call the subscriber API's own
+//! handlers, so the portal shows and does exactly what the API does for the same subscriber.
 
 pub mod bills;
 pub mod dashboard;
 pub mod device;
 pub mod invoices;
 pub mod login;
+pub mod notifications;
 pub mod packages;
+pub mod pay;
 pub mod signal;
 pub mod tickets;
 
@@ -79,20 +82,26 @@ pub struct Chrome {
     pub section: &'static str,
     pub csrf: String,
     pub css: &'static str,
+    /// Unread notifications, counted in the header.
+    pub unread: i64,
 }
 
 impl Chrome {
-    pub fn new(
+    /// The layout for `session`'s page, with its unread notifications counted.
+    pub async fn load(
+        state: &AppState,
         title: impl Into<String>,
         section: &'static str,
         session: &SubscriberSession,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, PortalError> {
+        let unread = notifications::unread_count(state, &session.auth).await?;
+        Ok(Self {
             title: title.into(),
             section,
             csrf: session.csrf.clone(),
             css: super::assets::STYLESHEET,
-        }
+            unread,
+        })
     }
 }
 
@@ -111,4 +120,27 @@ pub fn speed_unit_words(unit: &str) -> String {
 pub struct TokenForm {
     /// The page's anti-forgery token.
     pub csrf: Option<String>,
+}
+
+/// A posted form after its anti-forgery token is checked: the form, or the 403 page when the
+/// token is missing or wrong (a body that is not a form carries no token either).
+pub fn checked_form<T: HasToken>(
+    state: &AppState,
+    session: &SubscriberSession,
+    form: Result<axum::Form<T>, axum::extract::rejection::FormRejection>,
+) -> Result<T, PortalError> {
+    let form = form.ok().map(|axum::Form(form)| form);
+    session.check_csrf(state, form.as_ref().and_then(HasToken::token))?;
+    form.ok_or_else(|| PORTAL.bad_request("the form was not sent as a form; reload the page"))
+}
+
+/// A form with an anti-forgery token field.
+pub trait HasToken {
+    fn token(&self) -> Option<&str>;
+}
+
+impl HasToken for TokenForm {
+    fn token(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
 }
