@@ -27,6 +27,7 @@ pub mod pppoe_accounts;
 pub mod sessions;
 pub mod settlement;
 pub mod staff;
+pub mod ticket_queue;
 pub mod tickets;
 pub mod webhooks;
 

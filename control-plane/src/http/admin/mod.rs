@@ -29,6 +29,7 @@ pub mod payments;
 pub mod pppoe;
 pub mod sessions;
 pub mod staff;
+pub mod tickets;
 pub mod webhooks;
 
 use serde::Serialize;
@@ -131,6 +132,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::bill_invoice))
         .routes(routes!(exports::bills))
         .routes(routes!(exports::payments))
+        .routes(routes!(tickets::list))
+        .routes(routes!(tickets::assignees))
+        .routes(routes!(tickets::get, tickets::update))
+        .routes(routes!(tickets::add_message))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
         .routes(routes!(webhooks::deliveries))

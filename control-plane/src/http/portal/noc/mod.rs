@@ -4,12 +4,19 @@
 
 pub mod agents;
 pub mod audit;
+pub mod bgp;
+pub mod command;
 pub mod commands;
 pub mod devices;
+pub mod live_rate;
 pub mod login;
 pub mod optics;
 pub mod sessions;
+pub mod subscriber;
+pub mod subscriber_actions;
 pub mod subscribers;
+pub mod ticket_actions;
+pub mod tickets;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -81,6 +88,8 @@ pub const AGENT_ROLES: &[StaffRole] = &[StaffRole::Noc];
 pub const COMMAND_ROLES: &[StaffRole] = &[StaffRole::Noc, StaffRole::Support];
 pub const ACTION_ROLES: &[StaffRole] = &[StaffRole::Noc];
 pub const AUDIT_ROLES: &[StaffRole] = &[];
+pub const TICKET_ROLES: &[StaffRole] = &[StaffRole::Support];
+pub const PAYMENT_ROLES: &[StaffRole] = &[StaffRole::Billing];
 
 pub struct NavLink {
     pub path: &'static str,
@@ -100,13 +109,14 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(title: impl Into<String>, current: &str, session: &StaffSession) -> Self {
-        let sections: [(&str, &str, bool); 7] = [
+        let sections: [(&str, &str, bool); 8] = [
             ("/noc", "Agents", session.may(AGENT_ROLES)),
             ("/noc/devices", "Devices", true),
             ("/noc/subscribers", "Subscribers", true),
             ("/noc/optics", "ONU optics", true),
             ("/noc/sessions", "Sessions", true),
             ("/noc/commands", "Commands", session.may(COMMAND_ROLES)),
+            ("/noc/tickets", "Tickets", session.may(TICKET_ROLES)),
             ("/noc/audit", "Audit log", session.may(AUDIT_ROLES)),
         ];
         Self {
