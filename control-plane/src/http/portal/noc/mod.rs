@@ -11,6 +11,7 @@ pub mod devices;
 pub mod live_rate;
 pub mod login;
 pub mod optics;
+pub mod poll_health;
 pub mod sessions;
 pub mod subscriber;
 pub mod subscriber_actions;
