@@ -338,10 +338,19 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
         let refused = staff
             .post_form(
                 &speed_path(&karima),
-                &[("csrf", &csrf), ("download_mbps", "50"), ("upload_mbps", "10")],
+                &[
+                    ("csrf", &csrf),
+                    ("download_mbps", "50"),
+                    ("upload_mbps", "10"),
+                ],
             )
             .await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{role}: {}", refused.body);
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "{role}: {}",
+            refused.body
+        );
     }
     // The NOC cannot record payments.
     let mut noc = staff_browser(app, "noc").await;
@@ -350,14 +359,21 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
     let refused = noc
         .post_form(
             &payment_path(&karima),
-            &[("csrf", &noc_csrf), ("amount", "500"), ("payment_method", "cash")],
+            &[
+                ("csrf", &noc_csrf),
+                ("amount", "500"),
+                ("payment_method", "cash"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
 
     // Without the page's token nothing happens, whatever the role.
     let forged = noc
-        .post_form(&speed_path(&karima), &[("download_mbps", "50"), ("upload_mbps", "10")])
+        .post_form(
+            &speed_path(&karima),
+            &[("download_mbps", "50"), ("upload_mbps", "10")],
+        )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let mut billing = staff_browser(app, "billing").await;
@@ -366,10 +382,18 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
     let forged = billing
         .post_form(
             &payment_path(&karima),
-            &[("csrf", &noc_csrf), ("amount", "500"), ("payment_method", "cash")],
+            &[
+                ("csrf", &noc_csrf),
+                ("amount", "500"),
+                ("payment_method", "cash"),
+            ],
         )
         .await;
-    assert_eq!(forged.status, StatusCode::FORBIDDEN, "another session's token");
+    assert_eq!(
+        forged.status,
+        StatusCode::FORBIDDEN,
+        "another session's token"
+    );
     assert_eq!(customer_commands(app, "CUST002").await.len(), before);
     assert_eq!(payments_of(app, &karima).await, payments_before);
 
@@ -377,7 +401,11 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
     let bad = noc
         .post_form(
             &speed_path(&karima),
-            &[("csrf", &noc_csrf), ("download_mbps", "fast"), ("upload_mbps", "10")],
+            &[
+                ("csrf", &noc_csrf),
+                ("download_mbps", "fast"),
+                ("upload_mbps", "10"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -385,7 +413,11 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
     let bad = billing
         .post_form(
             &payment_path(&karima),
-            &[("csrf", &billing_csrf), ("amount", "12.345"), ("payment_method", "cash")],
+            &[
+                ("csrf", &billing_csrf),
+                ("amount", "12.345"),
+                ("payment_method", "cash"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
@@ -394,7 +426,11 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
     let queued = noc
         .post_form(
             &speed_path(&karima),
-            &[("csrf", &noc_csrf), ("download_mbps", "50"), ("upload_mbps", "12.5")],
+            &[
+                ("csrf", &noc_csrf),
+                ("download_mbps", "50"),
+                ("upload_mbps", "12.5"),
+            ],
         )
         .await;
     assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", queued.body);
@@ -410,7 +446,11 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
     );
     let page = noc.get(&format!("/noc/commands/{}", commands[0].id)).await;
     assert!(page.body.contains("data-state=\"queued\""), "{}", page.body);
-    assert!(page.body.contains("data-refresh-url=\"/noc/commands/"), "{}", page.body);
+    assert!(
+        page.body.contains("data-refresh-url=\"/noc/commands/"),
+        "{}",
+        page.body
+    );
 
     // Billing records a cash payment, exactly and audited.
     let paid = billing
@@ -433,11 +473,17 @@ async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
     assert_eq!(payments_of(app, &karima).await, payments_before + 1);
     let admin = app.staff_token("admin").await;
     let audit = app
-        .get("/api/v1/admin/audit-log?action=payment.record", Some(&admin))
+        .get(
+            "/api/v1/admin/audit-log?action=payment.record",
+            Some(&admin),
+        )
         .await;
     assert_eq!(audit.data()["entries"][0]["actor_name"], "billing");
     let audit = app
-        .get("/api/v1/admin/audit-log?action=device.change_speed", Some(&admin))
+        .get(
+            "/api/v1/admin/audit-log?action=device.change_speed",
+            Some(&admin),
+        )
         .await;
     assert_eq!(audit.data()["entries"][0]["actor_name"], "noc");
 }

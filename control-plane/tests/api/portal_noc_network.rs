@@ -22,7 +22,9 @@ async fn live_rates_and_poll_health(app: &TestApp) {
 
     let devices = noc.get("/noc/devices").await;
     assert!(
-        devices.body.contains("data-health=\"bad\">not polled: no agent"),
+        devices
+            .body
+            .contains("data-health=\"bad\">not polled: no agent"),
         "{}",
         devices.body
     );
@@ -44,26 +46,45 @@ async fn live_rates_and_poll_health(app: &TestApp) {
     let row = &devices.body[bras..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(
-        row.contains("class=\"health-good\" data-health=\"good\">polled by agent gulshan-pop (connected)"),
+        row.contains(
+            "class=\"health-good\" data-health=\"good\">polled by agent gulshan-pop (connected)"
+        ),
         "{row}"
     );
-    assert!(row.contains("href=\"/noc/devices/"), "routers and BRAS get the BGP link: {row}");
+    assert!(
+        row.contains("href=\"/noc/devices/"),
+        "routers and BRAS get the BGP link: {row}"
+    );
 
     // Rahim's samples show as his rate now; the rows fragment is what the page refreshes.
     let ack = agent
-        .samples(1, now_ms(), vec![pppoe(RAHIM.2, 42_000_000, 8_500_000, 1_000)])
+        .samples(
+            1,
+            now_ms(),
+            vec![pppoe(RAHIM.2, 42_000_000, 8_500_000, 1_000)],
+        )
         .await;
     assert_eq!(ack, 1);
     let rows = noc.get("/noc/subscribers/rows?q=CUST001").await;
     assert_eq!(rows.status, StatusCode::OK);
-    assert!(rows.body.contains("data-customer=\"CUST001\" data-online=\"true\""), "{}", rows.body);
+    assert!(
+        rows.body
+            .contains("data-customer=\"CUST001\" data-online=\"true\""),
+        "{}",
+        rows.body
+    );
     assert!(rows.body.contains("42.00 Mbps"), "{}", rows.body);
     assert!(rows.body.contains("8.50 Mbps"), "{}", rows.body);
     let others = noc.get("/noc/subscribers/rows?q=CUST002").await;
-    assert!(others.body.contains("data-online=\"false\""), "{}", others.body);
+    assert!(
+        others.body.contains("data-online=\"false\""),
+        "{}",
+        others.body
+    );
     let page = noc.get("/noc/subscribers?q=a%20b").await;
     assert!(
-        page.body.contains("data-refresh-url=\"/noc/subscribers/rows?q=a%20b\""),
+        page.body
+            .contains("data-refresh-url=\"/noc/subscribers/rows?q=a%20b\""),
         "{}",
         page.body
     );
@@ -127,7 +148,10 @@ async fn bgp_change_is_previewed_then_applied(app: &TestApp) {
     // Nothing to apply before the dry run succeeded.
     let csrf = csrf_of(&form);
     let early = noc
-        .post_form(&format!("/noc/commands/{preview_id}/apply"), &[("csrf", &csrf)])
+        .post_form(
+            &format!("/noc/commands/{preview_id}/apply"),
+            &[("csrf", &csrf)],
+        )
         .await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
 
@@ -158,7 +182,10 @@ async fn bgp_change_is_previewed_then_applied(app: &TestApp) {
     assert!(shown.contains(&format!("action=\"/noc/commands/{preview_id}/apply\"")));
 
     let applied = noc
-        .post_form(&format!("/noc/commands/{preview_id}/apply"), &[("csrf", &csrf)])
+        .post_form(
+            &format!("/noc/commands/{preview_id}/apply"),
+            &[("csrf", &csrf)],
+        )
         .await;
     assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
     let sent = agent.next_command().await;
@@ -177,12 +204,18 @@ async fn bgp_change_is_previewed_then_applied(app: &TestApp) {
     }
     let admin = app.staff_token("admin").await;
     let audit = app
-        .get("/api/v1/admin/audit-log?action=device.bgp_peer_change", Some(&admin))
+        .get(
+            "/api/v1/admin/audit-log?action=device.bgp_peer_change",
+            Some(&admin),
+        )
         .await;
     assert_eq!(audit.data()["pagination"]["total"], 2, "preview and apply");
 }
 both_backends!(bgp_change_is_previewed_then_applied);
 
 fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
-    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }

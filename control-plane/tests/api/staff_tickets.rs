@@ -11,7 +11,11 @@ const CUSTOMER_API: &str = "/api/v1/customer";
 const TICKETS: &str = "/api/v1/admin/tickets";
 
 /// A customer opens a ticket through the customer API; returns its id.
-pub async fn open_ticket(app: &TestApp, (code, phone, _): (&str, &str, &str), subject: &str) -> String {
+pub async fn open_ticket(
+    app: &TestApp,
+    (code, phone, _): (&str, &str, &str),
+    subject: &str,
+) -> String {
     let token = app.customer_token(code, phone).await;
     let opened = app
         .post(
@@ -20,13 +24,19 @@ pub async fn open_ticket(app: &TestApp, (code, phone, _): (&str, &str, &str), su
             json!({ "subject": subject, "message": "No internet since morning", "category": "connectivity" }),
         )
         .await;
-    opened.data()["ticket_id"].as_str().expect("ticket id").to_owned()
+    opened.data()["ticket_id"]
+        .as_str()
+        .expect("ticket id")
+        .to_owned()
 }
 
 async fn audit_actions(app: &TestApp, ticket: &str) -> Vec<String> {
     let admin = app.staff_token("admin").await;
     let audit = app
-        .get(&format!("/api/v1/admin/audit-log?target_id={ticket}"), Some(&admin))
+        .get(
+            &format!("/api/v1/admin/audit-log?target_id={ticket}"),
+            Some(&admin),
+        )
         .await;
     audit.data()["entries"]
         .as_array()
@@ -54,13 +64,25 @@ async fn staff_work_the_ticket_queue(app: &TestApp) {
     let all = app.get(TICKETS, Some(&support)).await;
     let total = all.data()["pagination"]["total"].as_i64().unwrap();
     assert!(total >= 2, "{}", all.body);
-    assert_eq!(all.data()["tickets"][0]["id"], karima.as_str(), "newest first");
+    assert_eq!(
+        all.data()["tickets"][0]["id"],
+        karima.as_str(),
+        "newest first"
+    );
 
     // Reply, internal note, assignment, priority and status.
     let me = app.get("/api/v1/admin/auth/me", Some(&support)).await;
     let support_id = me.data()["id"].as_str().unwrap().to_owned();
-    let assignees = app.get(&format!("{TICKETS}/assignees"), Some(&support)).await;
-    let names: Vec<&str> = assignees.data().as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap()).collect();
+    let assignees = app
+        .get(&format!("{TICKETS}/assignees"), Some(&support))
+        .await;
+    let names: Vec<&str> = assignees
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["admin", "support"]);
     let replied = app
         .post(
@@ -121,7 +143,10 @@ async fn staff_work_the_ticket_queue(app: &TestApp) {
     assert_eq!(messages[2]["internal"], true);
     let token = app.customer_token(RAHIM.0, RAHIM.1).await;
     let seen = app
-        .get(&format!("{CUSTOMER_API}/support/tickets/{rahim}"), Some(&token))
+        .get(
+            &format!("{CUSTOMER_API}/support/tickets/{rahim}"),
+            Some(&token),
+        )
         .await;
     let text = seen.body.to_string();
     assert!(text.contains("We are checking your line"), "{text}");
@@ -129,7 +154,10 @@ async fn staff_work_the_ticket_queue(app: &TestApp) {
 
     let actions = audit_actions(app, &rahim).await;
     for action in ["ticket.reply", "ticket.note", "ticket.update"] {
-        assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
     }
 }
 both_backends!(staff_work_the_ticket_queue);
@@ -140,10 +168,25 @@ async fn bad_ticket_requests_are_refused_in_words(app: &TestApp) {
     let cases: [(&str, Value, u16, &str); 6] = [
         ("?status=lost", Value::Null, 400, "status must be one of"),
         ("?priority=meh", Value::Null, 400, "priority must be one of"),
-        ("/TKT-1/messages", json!({ "message": "hi" }), 404, "not found"),
-        ("/RAHIM/messages", json!({ "message": "" }), 400, "message is required"),
+        (
+            "/TKT-1/messages",
+            json!({ "message": "hi" }),
+            404,
+            "not found",
+        ),
+        (
+            "/RAHIM/messages",
+            json!({ "message": "" }),
+            400,
+            "message is required",
+        ),
         ("/RAHIM", json!({}), 400, "give at least one of"),
-        ("/RAHIM", json!({ "assigned_to": "nobody" }), 400, "id of a staff member"),
+        (
+            "/RAHIM",
+            json!({ "assigned_to": "nobody" }),
+            400,
+            "id of a staff member",
+        ),
     ];
     for (suffix, body, status, words) in cases {
         let path = format!("{TICKETS}{}", suffix.replace("RAHIM", &rahim));
@@ -152,12 +195,23 @@ async fn bad_ticket_requests_are_refused_in_words(app: &TestApp) {
         } else if suffix.ends_with("/messages") {
             app.post(&path, Some(&support), body).await
         } else {
-            app.request(reqwest::Method::PATCH, &path, Some(&support), Some(&body.to_string()))
-                .await
+            app.request(
+                reqwest::Method::PATCH,
+                &path,
+                Some(&support),
+                Some(&body.to_string()),
+            )
+            .await
         };
         let message = reply.error(status);
-        assert!(message.to_lowercase().contains(words), "{suffix}: {message}");
+        assert!(
+            message.to_lowercase().contains(words),
+            "{suffix}: {message}"
+        );
     }
-    assert!(audit_actions(app, &rahim).await.is_empty(), "refused writes leave no audit");
+    assert!(
+        audit_actions(app, &rahim).await.is_empty(),
+        "refused writes leave no audit"
+    );
 }
 both_backends!(bad_ticket_requests_are_refused_in_words);

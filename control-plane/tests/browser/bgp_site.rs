@@ -17,7 +17,13 @@ pub struct BgpSite {
     _dir: tempfile::TempDir,
 }
 
-async fn call(client: &reqwest::Client, base: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Value {
+async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Value {
     let mut request = match &body {
         Some(_) => client.post(format!("{base}{path}")),
         None => client.get(format!("{base}{path}")),
@@ -88,7 +94,8 @@ listen = "127.0.0.1:0"
             spool = dir.path().join("spool").display(),
             router = lab.router_a_table(30),
         );
-        let config = edge_agent::config::parse_config(&config, dir.path()).expect("agent configuration");
+        let config =
+            edge_agent::config::parse_config(&config, dir.path()).expect("agent configuration");
         let (stop, stopped) = watch::channel(false);
         let agent = tokio::spawn(edge_agent::agent::run_agent(config, stopped));
         Some(BgpSite {

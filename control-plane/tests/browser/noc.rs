@@ -16,21 +16,8 @@ const AGENT_ROW: &str = "tr[data-agent='gulshan-pop-demo']";
 const RED: &str = "rgb(179, 38, 30)";
 
 async fn steps(client: Client, demo: &mut Demo) -> Step {
-    client
-        .goto(&format!("{}/noc/login", demo.base))
-        .await
-        .map_err(|e| format!("opening the staff login: {e}"))?;
-    fill(&client, "username", "noc").await?;
-    fill(&client, "password", "netops-demo-noc").await?;
-    click(&client, "form[action='/noc/login'] button[type=submit]").await?;
-    eventually(Duration::from_secs(15), "the agents table", || async {
-        Ok(client
-            .find(Locator::Id("agent-rows"))
-            .await
-            .ok()
-            .map(|_| ()))
-    })
-    .await?;
+    log_in(&client, &demo.base, "noc", "netops-demo-noc").await?;
+    shown(&client, Locator::Id("agent-rows"), "the agents table").await?;
 
     // The page refreshes by itself: the demo agent shows connected (reloading nothing).
     eventually(
@@ -91,6 +78,14 @@ async fn noc_sees_a_stopped_agent_turn_red_within_10_s() {
     demo.stop().await;
 }
 
+/// Waits up to 15 s for an element to be on the page.
+async fn shown(client: &Client, locator: Locator<'_>, what: &str) -> Step {
+    eventually(Duration::from_secs(15), what, || async {
+        Ok(client.find(locator).await.ok().map(|_| ()))
+    })
+    .await
+}
+
 async fn log_in(client: &Client, base: &str, username: &str, password: &str) -> Step {
     client
         .goto(&format!("{base}/noc/login"))
@@ -99,9 +94,11 @@ async fn log_in(client: &Client, base: &str, username: &str, password: &str) -> 
     fill(client, "username", username).await?;
     fill(client, "password", password).await?;
     click(client, "form[action='/noc/login'] button[type=submit]").await?;
-    eventually(Duration::from_secs(15), "the console after login", || async {
-        Ok(client.find(Locator::Css("span.who-am-i")).await.ok().map(|_| ()))
-    })
+    shown(
+        client,
+        Locator::Css("span.who-am-i"),
+        "the console after login",
+    )
     .await
 }
 
@@ -110,7 +107,11 @@ async fn thread_text(client: &Client, css: &str) -> Step<String> {
     let code = format!(
         "return Array.from(document.querySelectorAll({css:?})).map(e => e.textContent).join('\\n');"
     );
-    Ok(script(client, &code).await?.as_str().unwrap_or_default().to_owned())
+    Ok(script(client, &code)
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 async fn ticket_steps(client: Client, base: String) -> Step {
@@ -120,25 +121,40 @@ async fn ticket_steps(client: Client, base: String) -> Step {
         .await
         .map_err(|e| format!("opening the ticket queue: {e}"))?;
     click(&client, "tr[data-ticket] th a").await?;
-    eventually(Duration::from_secs(15), "the ticket's reply form", || async {
-        Ok(client.find(Locator::Id("reply-form")).await.ok().map(|_| ()))
-    })
+    shown(
+        &client,
+        Locator::Id("reply-form"),
+        "the ticket's reply form",
+    )
     .await?;
 
-    fill(&client, "reply", "We reset your port; please restart the router").await?;
+    fill(
+        &client,
+        "reply",
+        "We reset your port; please restart the router",
+    )
+    .await?;
     click(&client, "#reply-form button[type=submit]").await?;
-    eventually(Duration::from_secs(15), "the reply in the thread", || async {
-        let replies = thread_text(&client, "#thread li.msg.staff:not(.internal)").await?;
-        Ok(replies.contains("We reset your port").then_some(()))
-    })
+    eventually(
+        Duration::from_secs(15),
+        "the reply in the thread",
+        || async {
+            let replies = thread_text(&client, "#thread li.msg.staff:not(.internal)").await?;
+            Ok(replies.contains("We reset your port").then_some(()))
+        },
+    )
     .await?;
 
     fill(&client, "note", "Port flapped 14 times overnight; watch it").await?;
     click(&client, "#note-form button[type=submit]").await?;
-    eventually(Duration::from_secs(15), "the internal note, marked", || async {
-        let notes = thread_text(&client, "#thread li.msg.internal").await?;
-        Ok((notes.contains("Port flapped") && notes.contains("Internal note")).then_some(()))
-    })
+    eventually(
+        Duration::from_secs(15),
+        "the internal note, marked",
+        || async {
+            let notes = thread_text(&client, "#thread li.msg.internal").await?;
+            Ok((notes.contains("Port flapped") && notes.contains("Internal note")).then_some(()))
+        },
+    )
     .await?;
     let replies = thread_text(&client, "#thread li.msg:not(.internal)").await?;
     if replies.contains("Port flapped") {
@@ -164,7 +180,9 @@ async fn support_replies_to_a_ticket_and_adds_an_internal_note() {
     let demo = Demo::start().await;
     let base = demo.base.clone();
     browser
-        .run("noc-ticket-reply-and-note", |client| ticket_steps(client, base))
+        .run("noc-ticket-reply-and-note", |client| {
+            ticket_steps(client, base)
+        })
         .await;
     demo.stop().await;
 }
@@ -176,10 +194,7 @@ async fn bgp_steps(client: Client, base: String, site: &BgpSite) -> Step {
         .await
         .map_err(|e| format!("opening the devices: {e}"))?;
     click(&client, "tr[data-device='lab-router-a'] a").await?;
-    eventually(Duration::from_secs(15), "the BGP form", || async {
-        Ok(client.find(Locator::Id("bgp-form")).await.ok().map(|_| ()))
-    })
-    .await?;
+    shown(&client, Locator::Id("bgp-form"), "the BGP form").await?;
     fill(&client, "peer_ip", "10.213.0.2").await?;
     fill(&client, "remote_as", "65002").await?;
     fill(&client, "max_prefixes", "1000").await?;

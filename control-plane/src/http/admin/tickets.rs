@@ -15,7 +15,9 @@ use crate::http::extract::{non_empty, required_text, ApiJson, ApiQuery, ClientIp
 use crate::http::principal::StaffAuth;
 use crate::http::response::{ok, ok_with, ApiError, ApiResult, Envelope, ErrorBody, Pagination};
 use crate::http::state::AppState;
-use crate::store::ticket_queue::{QueuedTicketRow, TicketAssignee, TicketQueueFilter, TicketUpdate};
+use crate::store::ticket_queue::{
+    QueuedTicketRow, TicketAssignee, TicketQueueFilter, TicketUpdate,
+};
 
 pub const ROLES: &[StaffRole] = &[StaffRole::Admin, StaffRole::Support];
 
@@ -115,7 +117,10 @@ pub fn ticket_record(t: QueuedTicketRow) -> StaffTicketRecord {
     }
 }
 
-fn parsed<T>(value: Option<String>, parse: fn(&str) -> Result<T, crate::domain::UnknownValue>) -> Result<Option<T>, ApiError> {
+fn parsed<T>(
+    value: Option<String>,
+    parse: fn(&str) -> Result<T, crate::domain::UnknownValue>,
+) -> Result<Option<T>, ApiError> {
     non_empty(value)
         .map(|text| parse(&text).map_err(|e| ApiError::bad_request(e.to_string())))
         .transpose()
@@ -235,7 +240,11 @@ pub async fn add_message(
         .store
         .add_ticket_message(&id, "staff", &auth.staff_id, &message, internal)
         .await?;
-    let action = if internal { "ticket.note" } else { "ticket.reply" };
+    let action = if internal {
+        "ticket.note"
+    } else {
+        "ticket.reply"
+    };
     audit::record(
         &state,
         &Actor::staff(&auth, &ip),
@@ -255,7 +264,10 @@ pub async fn add_message(
 }
 
 /// The assignee a body names: `None` to leave it, `Some(None)` to unassign.
-async fn assignee(state: &AppState, value: Option<Value>) -> Result<Option<Option<String>>, ApiError> {
+async fn assignee(
+    state: &AppState,
+    value: Option<Value>,
+) -> Result<Option<Option<String>>, ApiError> {
     match value {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),

@@ -184,7 +184,11 @@ pub async fn apply(
         .map_err(err)?
         .0
         .data;
-    let device_id = match (&preview.device_id, is_dry_run(&preview), preview.state.as_str()) {
+    let device_id = match (
+        &preview.device_id,
+        is_dry_run(&preview),
+        preview.state.as_str(),
+    ) {
         (Some(device_id), true, "succeeded") => device_id.clone(),
         _ => {
             return Err(PORTAL.error(ApiError::conflict(
@@ -217,8 +221,10 @@ mod tests {
 
     #[test]
     fn speed_paths_in_words() {
-        assert!(speed_path("changed in place by CoA to 50/10 Mbps; the session stayed up")
-            .is_some_and(|p| p.starts_with("CoA")));
+        assert!(
+            speed_path("changed in place by CoA to 50/10 Mbps; the session stayed up")
+                .is_some_and(|p| p.starts_with("CoA"))
+        );
         assert!(speed_path(
             "CoA refused (Unsupported-Extension); disconnected so the new rate (50/10 Mbps) applies at re-login"
         )

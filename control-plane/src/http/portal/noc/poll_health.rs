@@ -38,14 +38,17 @@ pub fn reports_by_device(
             let Some(configured) = device.configured else {
                 continue;
             };
-            reports.entry(configured.id).or_default().push(DeviceReport {
-                agent_name: inventory.agent_name.clone(),
-                agent_connected: inventory.connected,
-                agent_last_seen: last_seen.clone(),
-                interface_count: device.interface_count,
-                last_listed: device.last_seen,
-                gone_at: device.gone_at,
-            });
+            reports
+                .entry(configured.id)
+                .or_default()
+                .push(DeviceReport {
+                    agent_name: inventory.agent_name.clone(),
+                    agent_connected: inventory.connected,
+                    agent_last_seen: last_seen.clone(),
+                    interface_count: device.interface_count,
+                    last_listed: device.last_seen,
+                    gone_at: device.gone_at,
+                });
         }
     }
     reports
@@ -118,13 +121,12 @@ mod tests {
             "bad",
             "stopped listing it at 2026-01-02T04:00:00Z",
         );
+        check(&[report(false, None), report(true, None)], "good", "pop-a");
         check(
-            &[report(false, None), report(true, None)],
-            "good",
-            "pop-a",
-        );
-        check(
-            &[report(true, Some("2026-01-02T04:00:00Z")), report(false, None)],
+            &[
+                report(true, Some("2026-01-02T04:00:00Z")),
+                report(false, None),
+            ],
             "stale",
             "pop-b",
         );

@@ -11,9 +11,9 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::{Chrome, StaffSession, PORTAL};
+use crate::domain::Money;
 use crate::http::admin::commands::{create, StaffCommandBody};
 use crate::http::admin::payments::{record, PaymentRecorded, RecordPaymentBody};
-use crate::domain::Money;
 use crate::http::extract::{non_empty, ApiJson, ClientIp};
 use crate::http::portal::page::{html, redirect, PortalError, PortalResult};
 use crate::http::state::AppState;

@@ -132,10 +132,7 @@ pub async fn subscribers(
     let (total, subscribers) = subscriber_lines(&state, &session, &q)
         .await
         .map_err(|e| PORTAL.error(e))?;
-    let refresh_url = format!(
-        "/noc/subscribers/rows?q={}",
-        query_escape(&q)
-    );
+    let refresh_url = format!("/noc/subscribers/rows?q={}", query_escape(&q));
     Ok(html(&SubscribersPage {
         may_act: session.may(ACTION_ROLES),
         chrome: Chrome::new("Subscribers", "/noc/subscribers", &session),

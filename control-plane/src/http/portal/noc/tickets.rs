@@ -121,7 +121,9 @@ pub async fn tickets(
             TicketPriority::ALL.iter().map(|p| p.as_str()),
             query.priority.as_deref().unwrap_or_default(),
         ),
-        assignees: assignee_choices(&state, &session, &assigned).await.map_err(err)?,
+        assignees: assignee_choices(&state, &session, &assigned)
+            .await
+            .map_err(err)?,
         unassigned: assigned == "unassigned",
     }))
 }
@@ -164,7 +166,9 @@ pub async fn ticket(
             TicketStatus::ALL.iter().map(|s| s.as_str()),
             &detail.ticket.status,
         ),
-        assignees: assignee_choices(&state, &session, &assigned).await.map_err(err)?,
+        assignees: assignee_choices(&state, &session, &assigned)
+            .await
+            .map_err(err)?,
         detail,
     }))
 }
