@@ -132,6 +132,18 @@ async fn pages_follow_the_role(app: &TestApp) {
         assert!(!page.body.contains(" style="), "{path}: inline style");
     }
     assert_eq!(noc.get("/noc/audit").await.status, StatusCode::FORBIDDEN);
+    let karima = app.customer_id("CUST002").await;
+    let mut support = staff_browser(app, "support").await;
+    let pages = [
+        (&mut noc, format!("/noc/subscribers/{karima}")),
+        (&mut support, "/noc/tickets".to_owned()),
+    ];
+    for (browser, path) in pages {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(!page.body.contains("<script>"), "{path}: inline script");
+        assert!(!page.body.contains(" style="), "{path}: inline style");
+    }
 
     let admin_token = app.staff_token("admin").await;
     app.post(

@@ -219,3 +219,64 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect()
 }
+
+async fn a_change_of_speed_shows_the_path_taken(app: &TestApp) {
+    let (_, token) = register_agent(app, "gulshan-pop").await;
+    let mut agent = TestAgent::admitted(app, &token).await;
+    let karima = app.customer_id("CUST002").await;
+    let mut noc = staff_browser(app, "noc").await;
+    let page = noc.get(&format!("/noc/subscribers/{karima}")).await;
+    let csrf = csrf_of(&page);
+    // (what the agent reports, the path the page names)
+    let cases = [
+        (
+            "changed in place by CoA to 40/10 Mbps; the session stayed up",
+            "CoA: changed in place",
+        ),
+        (
+            "CoA refused (Unsupported-Extension); disconnected so the new rate (40/10 Mbps) applies at re-login",
+            "Disconnect: the BRAS refused the CoA",
+        ),
+    ];
+    for (detail, path) in cases {
+        let queued = noc
+            .post_form(
+                &format!("/noc/subscribers/{karima}/speed"),
+                &[
+                    ("csrf", &csrf),
+                    ("download_mbps", "40"),
+                    ("upload_mbps", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", queued.body);
+        let command_page = queued.headers[LOCATION].to_str().unwrap().to_owned();
+        let sent = agent.next_command().await;
+        assert!(
+            command_page.ends_with(&sent.command_id.to_string()),
+            "{command_page}"
+        );
+        let running = noc.get(&command_page).await;
+        assert!(
+            !running.body.contains("id=\"speed-path\""),
+            "{}",
+            running.body
+        );
+        agent
+            .report(
+                &sent.command_id.to_string(),
+                CommandState::Succeeded,
+                detail,
+            )
+            .await;
+        agent.round_trip(9).await;
+        let done = noc.get(&format!("{command_page}/state")).await;
+        assert!(done.body.contains("data-final=\"true\""), "{}", done.body);
+        assert!(
+            done.body.contains(&format!("<dd id=\"speed-path\">{path}")),
+            "{}",
+            done.body
+        );
+    }
+}
+both_backends!(a_change_of_speed_shows_the_path_taken);
