@@ -152,6 +152,18 @@ async fn staff_work_the_ticket_queue(app: &TestApp) {
     assert!(text.contains("We are checking your line"), "{text}");
     assert!(!text.contains("technician"), "{text}");
 
+    // Null unassigns.
+    let unassigned = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("{TICKETS}/{rahim}"),
+            Some(&support),
+            Some(&json!({ "assigned_to": null }).to_string()),
+        )
+        .await;
+    assert_eq!(unassigned.data()["assigned_to"], Value::Null);
+    assert_eq!(unassigned.data()["status"], "in-progress", "left as it was");
+
     let actions = audit_actions(app, &rahim).await;
     for action in ["ticket.reply", "ticket.note", "ticket.update"] {
         assert!(

@@ -97,7 +97,13 @@ pub struct StaffTicketUpdateBody {
     pub priority: Option<String>,
     /// A staff id; null or an empty string unassigns.
     #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "present")]
     pub assigned_to: Option<Value>,
+}
+
+/// A field that is there, `null` included: `Some`; absent fields stay `None` by `default`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 pub fn ticket_record(t: QueuedTicketRow) -> StaffTicketRecord {
