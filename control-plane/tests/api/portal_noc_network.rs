@@ -75,6 +75,21 @@ async fn live_rates_and_poll_health(app: &TestApp) {
     );
     assert!(rows.body.contains("42.00 Mbps"), "{}", rows.body);
     assert!(rows.body.contains("8.50 Mbps"), "{}", rows.body);
+    let rahim = app.customer_id(RAHIM.0).await;
+    let page = noc.get(&format!("/noc/subscribers/{rahim}")).await;
+    assert!(
+        page.body.contains(&format!(
+            "data-refresh-url=\"/noc/subscribers/{rahim}/rate\""
+        )),
+        "{}",
+        page.body
+    );
+    let now = noc.get(&format!("/noc/subscribers/{rahim}/rate")).await;
+    assert_eq!(now.body.trim(), "down 42.00 Mbps, up 8.50 Mbps");
+    let unknown = noc
+        .get("/noc/subscribers/00000000-0000-0000-0000-000000000000/rate")
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     let others = noc.get("/noc/subscribers/rows?q=CUST002").await;
     assert!(
         others.body.contains("data-online=\"false\""),

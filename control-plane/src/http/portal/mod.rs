@@ -39,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(noc::subscribers::subscribers))
         .routes(routes!(noc::subscribers::subscriber_rows))
         .routes(routes!(noc::subscriber::subscriber))
+        .routes(routes!(noc::subscriber::rate))
         .routes(routes!(noc::subscriber_actions::speed))
         .routes(routes!(noc::subscriber_actions::payment))
         .routes(routes!(noc::bgp::form, noc::bgp::preview))

@@ -1,12 +1,17 @@
-//! `GET /noc/subscribers/{id}`: one subscriber for staff: who and where, the rate now, and the
-//! actions the role may take — NOC: change of speed, ONU reboot, disconnect; billing: record a
-//! cash or bank payment. The writes are in `subscriber_actions.rs`.
+//! `GET /noc/subscribers/{id}`: one subscriber for staff: who and where, the rate now (which
+//! refreshes itself from `GET /noc/subscribers/{id}/rate`), and the actions the role may take —
+//! NOC: change of speed, ONU reboot, disconnect; billing: record a cash or bank payment. The
+//! writes are in `subscriber_actions.rs`.
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 
 use super::live_rate::{live_rate, LiveRate};
-use super::{or_dash, Chrome, StaffSession, ACTION_ROLES, PAYMENT_ROLES, PORTAL};
+use super::{
+    or_dash, session_from_headers, Chrome, StaffSession, ACTION_ROLES, PAYMENT_ROLES, PORTAL,
+};
 use crate::http::admin::customers::get;
 use crate::http::portal::page::{html, PortalResult};
 use crate::http::state::AppState;
@@ -71,4 +76,34 @@ pub async fn subscriber(
         may_act: session.may(ACTION_ROLES),
         may_take_payments: session.may(PAYMENT_ROLES),
     }))
+}
+
+#[derive(Template)]
+#[template(path = "noc/subscriber_rate.html")]
+struct RateNow {
+    rate: LiveRate,
+}
+
+#[utoipa::path(get, path = "/noc/subscribers/{id}/rate", tag = "portal",
+    params(("id" = String, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "The subscriber's rate now, for the page's refresh", content_type = "text/html"),
+        (status = 401, description = "No console session", body = crate::http::response::ErrorBody),
+        (status = 404, description = "No such customer", body = crate::http::response::ErrorBody),
+    ))]
+pub async fn rate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let session = match session_from_headers(&state, &headers).await {
+        Ok(session) => session,
+        Err(err) => return err.into_response(),
+    };
+    match get(State(state.clone()), session.auth, Path(id)).await {
+        Ok(customer) => html(&RateNow {
+            rate: live_rate(&state, &customer.0.data.id),
+        }),
+        Err(err) => err.into_response(),
+    }
 }
