@@ -7,12 +7,11 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use serde_json::Value;
 
-use super::{session_from_headers, Chrome, StaffSession, ACTION_ROLES, PORTAL};
+use super::{Chrome, FragmentSession, StaffSession, ACTION_ROLES, PORTAL};
 use crate::http::admin::activity::{get_command, CommandRecord};
 use crate::http::admin::bgp_peers::{create as bgp_change, BgpPeerBody};
 use crate::http::extract::{ApiJson, ClientIp};
@@ -146,20 +145,14 @@ pub async fn command(
     ))]
 pub async fn command_state(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    FragmentSession(session): FragmentSession,
     Path(id): Path<String>,
-) -> Response {
-    let session = match session_from_headers(&state, &headers).await {
-        Ok(session) => session,
-        Err(err) => return err.into_response(),
-    };
-    match command_view(&state, &session, id).await {
-        Ok(command) => html(&CommandState {
-            command,
-            csrf: session.csrf,
-        }),
-        Err(err) => err.into_response(),
-    }
+) -> Result<Response, ApiError> {
+    let command = command_view(&state, &session, id).await?;
+    Ok(html(&CommandState {
+        command,
+        csrf: session.csrf,
+    }))
 }
 
 #[utoipa::path(post, path = "/noc/commands/{id}/apply", tag = "portal",

@@ -84,6 +84,23 @@ impl FromRequestParts<AppState> for StaffSession {
     }
 }
 
+/// The console session of a script's refresh request (a table's rows, a state box): without
+/// one it is refused as the API refuses, a `401` or `403` in the envelope, not a redirect.
+pub struct FragmentSession(pub StaffSession);
+
+impl FromRequestParts<AppState> for FragmentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        session_from_headers(state, &parts.headers)
+            .await
+            .map(FragmentSession)
+    }
+}
+
 /// Who may open each section, as the staff API decides it.
 pub const AGENT_ROLES: &[StaffRole] = &[StaffRole::Noc];
 pub const COMMAND_ROLES: &[StaffRole] = &[StaffRole::Noc, StaffRole::Support];

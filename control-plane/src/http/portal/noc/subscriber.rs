@@ -5,15 +5,13 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::live_rate::{live_rate, LiveRate};
-use super::{
-    or_dash, session_from_headers, Chrome, StaffSession, ACTION_ROLES, PAYMENT_ROLES, PORTAL,
-};
+use super::{or_dash, Chrome, FragmentSession, StaffSession, ACTION_ROLES, PAYMENT_ROLES, PORTAL};
 use crate::http::admin::customers::get;
 use crate::http::portal::page::{html, PortalResult};
+use crate::http::response::ApiError;
 use crate::http::state::AppState;
 
 pub struct SubscriberFacts {
@@ -93,17 +91,11 @@ struct RateNow {
     ))]
 pub async fn rate(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    FragmentSession(session): FragmentSession,
     Path(id): Path<String>,
-) -> Response {
-    let session = match session_from_headers(&state, &headers).await {
-        Ok(session) => session,
-        Err(err) => return err.into_response(),
-    };
-    match get(State(state.clone()), session.auth, Path(id)).await {
-        Ok(customer) => html(&RateNow {
-            rate: live_rate(&state, &customer.0.data.id),
-        }),
-        Err(err) => err.into_response(),
-    }
+) -> Result<Response, ApiError> {
+    let customer = get(State(state.clone()), session.auth, Path(id)).await?;
+    Ok(html(&RateNow {
+        rate: live_rate(&state, &customer.0.data.id),
+    }))
 }

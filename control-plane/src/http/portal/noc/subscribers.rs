@@ -7,18 +7,18 @@
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
 use super::live_rate::{live_rate, LiveRate};
-use super::{or_dash, session_from_headers, Chrome, StaffSession, ACTION_ROLES, PORTAL};
+use super::{or_dash, Chrome, FragmentSession, StaffSession, ACTION_ROLES, PORTAL};
 use crate::http::admin::commands::{create, StaffCommandBody};
 use crate::http::admin::customers::{list, CustomerQuery};
 use crate::http::extract::{ApiJson, ApiQuery, ClientIp};
 use crate::http::portal::page::{html, redirect, PortalResult};
 use crate::http::portal::subscriber::TokenForm;
+use crate::http::response::ApiError;
 use crate::http::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -153,25 +153,16 @@ pub async fn subscribers(
     ))]
 pub async fn subscriber_rows(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    FragmentSession(session): FragmentSession,
     query: Result<Query<SearchQuery>, QueryRejection>,
-) -> Response {
-    let session = match session_from_headers(&state, &headers).await {
-        Ok(session) => session,
-        Err(err) => return err.into_response(),
-    };
-    let Some(q) = search_text(query) else {
-        return crate::http::response::ApiError::bad_request("malformed query string")
-            .into_response();
-    };
-    match subscriber_lines(&state, &session, &q).await {
-        Ok((_, subscribers)) => html(&SubscriberRows {
-            may_act: session.may(ACTION_ROLES),
-            csrf: session.csrf,
-            subscribers,
-        }),
-        Err(err) => err.into_response(),
-    }
+) -> Result<Response, ApiError> {
+    let q = search_text(query).ok_or_else(|| ApiError::bad_request("malformed query string"))?;
+    let (_, subscribers) = subscriber_lines(&state, &session, &q).await?;
+    Ok(html(&SubscriberRows {
+        may_act: session.may(ACTION_ROLES),
+        csrf: session.csrf,
+        subscribers,
+    }))
 }
 
 async fn act(
