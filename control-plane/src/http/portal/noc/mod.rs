@@ -71,16 +71,15 @@ pub async fn session_from_headers(
     })
 }
 
+/// A page's session: without one the browser goes to the login page (`PortalError`).
 impl FromRequestParts<AppState> for StaffSession {
     type Rejection = PortalError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        session_from_headers(state, &parts.headers)
-            .await
-            .map_err(|e| PORTAL.error(e))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PortalError> {
+        match FragmentSession::from_request_parts(parts, state).await {
+            Ok(FragmentSession(session)) => Ok(session),
+            Err(err) => Err(PORTAL.error(err)),
+        }
     }
 }
 
