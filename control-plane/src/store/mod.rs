@@ -30,6 +30,7 @@ pub mod pppoe_accounts;
 pub mod sessions;
 pub mod settlement;
 pub mod staff;
+pub mod ticket_queue;
 pub mod tickets;
 pub mod usage;
 pub mod webhooks;

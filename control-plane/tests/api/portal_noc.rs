@@ -10,7 +10,7 @@ use crate::both_backends;
 use crate::helpers::TestApp;
 use crate::portal_subscriber::{csrf_of, Browser};
 
-async fn staff_browser(app: &TestApp, username: &str) -> Browser {
+pub async fn staff_browser(app: &TestApp, username: &str) -> Browser {
     let password = control_plane::demo::DEMO_STAFF
         .iter()
         .find(|(u, _, _)| *u == username)
@@ -42,7 +42,7 @@ async fn staff_browser(app: &TestApp, username: &str) -> Browser {
     browser
 }
 
-async fn customer_commands(
+pub async fn customer_commands(
     app: &TestApp,
     code: &str,
 ) -> Vec<control_plane::store::commands::CommandRow> {
@@ -132,6 +132,18 @@ async fn pages_follow_the_role(app: &TestApp) {
         assert!(!page.body.contains(" style="), "{path}: inline style");
     }
     assert_eq!(noc.get("/noc/audit").await.status, StatusCode::FORBIDDEN);
+    let karima = app.customer_id("CUST002").await;
+    let mut support = staff_browser(app, "support").await;
+    let pages = [
+        (&mut noc, format!("/noc/subscribers/{karima}")),
+        (&mut support, "/noc/tickets".to_owned()),
+    ];
+    for (browser, path) in pages {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(!page.body.contains("<script>"), "{path}: inline script");
+        assert!(!page.body.contains(" style="), "{path}: inline style");
+    }
 
     let admin_token = app.staff_token("admin").await;
     app.post(
@@ -290,3 +302,201 @@ async fn agents_table_shows_disconnected_agents(app: &TestApp) {
     assert!(page.body.contains("data-refresh-url=\"/noc/agents/rows\""));
 }
 both_backends!(agents_table_shows_disconnected_agents);
+
+/// The speed and payment forms' targets for a customer.
+fn speed_path(customer: &str) -> String {
+    format!("/noc/subscribers/{customer}/speed")
+}
+
+fn payment_path(customer: &str) -> String {
+    format!("/noc/subscribers/{customer}/payment")
+}
+
+async fn payments_of(app: &TestApp, customer: &str) -> i64 {
+    let page = control_plane::store::Page {
+        limit: 100,
+        offset: 0,
+    };
+    app.store
+        .customer_payments(customer, page)
+        .await
+        .unwrap()
+        .total
+}
+
+async fn speed_changes_and_payments_follow_the_role(app: &TestApp) {
+    let karima = app.customer_id("CUST002").await;
+    let before = customer_commands(app, "CUST002").await.len();
+    let payments_before = payments_of(app, &karima).await;
+
+    // Each role sees only its own forms on the subscriber's page.
+    for (role, speed, payment) in [
+        ("noc", true, false),
+        ("billing", false, true),
+        ("support", false, false),
+    ] {
+        let mut staff = staff_browser(app, role).await;
+        let page = staff.get(&format!("/noc/subscribers/{karima}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{role}: {}", page.body);
+        assert_eq!(page.body.contains("id=\"speed-form\""), speed, "{role}");
+        assert_eq!(page.body.contains("id=\"payment-form\""), payment, "{role}");
+    }
+
+    // Support and billing cannot change speeds, even posting a valid form.
+    for role in ["support", "billing"] {
+        let mut staff = staff_browser(app, role).await;
+        let page = staff.get(&format!("/noc/subscribers/{karima}")).await;
+        let csrf = csrf_of(&page);
+        let refused = staff
+            .post_form(
+                &speed_path(&karima),
+                &[
+                    ("csrf", &csrf),
+                    ("download_mbps", "50"),
+                    ("upload_mbps", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "{role}: {}",
+            refused.body
+        );
+    }
+    // The NOC cannot record payments.
+    let mut noc = staff_browser(app, "noc").await;
+    let page = noc.get(&format!("/noc/subscribers/{karima}")).await;
+    let noc_csrf = csrf_of(&page);
+    let refused = noc
+        .post_form(
+            &payment_path(&karima),
+            &[
+                ("csrf", &noc_csrf),
+                ("amount", "500"),
+                ("payment_method", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    // Without the page's token nothing happens, whatever the role.
+    let forged = noc
+        .post_form(
+            &speed_path(&karima),
+            &[("download_mbps", "50"), ("upload_mbps", "10")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let mut billing = staff_browser(app, "billing").await;
+    let page = billing.get(&format!("/noc/subscribers/{karima}")).await;
+    let billing_csrf = csrf_of(&page);
+    let forged = billing
+        .post_form(
+            &payment_path(&karima),
+            &[
+                ("csrf", &noc_csrf),
+                ("amount", "500"),
+                ("payment_method", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::FORBIDDEN,
+        "another session's token"
+    );
+    assert_eq!(customer_commands(app, "CUST002").await.len(), before);
+    assert_eq!(payments_of(app, &karima).await, payments_before);
+
+    // Mistakes are 400 pages in words.
+    let bad = noc
+        .post_form(
+            &speed_path(&karima),
+            &[
+                ("csrf", &noc_csrf),
+                ("download_mbps", "fast"),
+                ("upload_mbps", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("megabits per second"), "{}", bad.body);
+    let bad = billing
+        .post_form(
+            &payment_path(&karima),
+            &[
+                ("csrf", &billing_csrf),
+                ("amount", "12.345"),
+                ("payment_method", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+
+    // The NOC's change of speed goes through the command pipeline, audited.
+    let queued = noc
+        .post_form(
+            &speed_path(&karima),
+            &[
+                ("csrf", &noc_csrf),
+                ("download_mbps", "50"),
+                ("upload_mbps", "12.5"),
+            ],
+        )
+        .await;
+    assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", queued.body);
+    let commands = customer_commands(app, "CUST002").await;
+    assert_eq!(commands.len(), before + 1);
+    assert_eq!(commands[0].kind, "change_speed");
+    let params: serde_json::Value = serde_json::from_str(&commands[0].params).unwrap();
+    assert_eq!(params["download_bps"], 50_000_000, "{params}");
+    assert_eq!(params["upload_bps"], 12_500_000, "{params}");
+    assert_eq!(
+        queued.headers[LOCATION].to_str().unwrap(),
+        format!("/noc/commands/{}", commands[0].id)
+    );
+    let page = noc.get(&format!("/noc/commands/{}", commands[0].id)).await;
+    assert!(page.body.contains("data-state=\"queued\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-refresh-url=\"/noc/commands/"),
+        "{}",
+        page.body
+    );
+
+    // Billing records a cash payment, exactly and audited.
+    let paid = billing
+        .post_form(
+            &payment_path(&karima),
+            &[
+                ("csrf", &billing_csrf),
+                ("amount", "500.50"),
+                ("payment_method", "cash"),
+                ("reference", "RCPT-77"),
+            ],
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    assert!(
+        paid.body.contains("Recorded cash payment of 500.5"),
+        "{}",
+        paid.body
+    );
+    assert_eq!(payments_of(app, &karima).await, payments_before + 1);
+    let admin = app.staff_token("admin").await;
+    let audit = app
+        .get(
+            "/api/v1/admin/audit-log?action=payment.record",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(audit.data()["entries"][0]["actor_name"], "billing");
+    let audit = app
+        .get(
+            "/api/v1/admin/audit-log?action=device.change_speed",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(audit.data()["entries"][0]["actor_name"], "noc");
+}
+both_backends!(speed_changes_and_payments_follow_the_role);

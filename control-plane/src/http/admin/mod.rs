@@ -32,6 +32,7 @@ pub mod payments;
 pub mod pppoe;
 pub mod sessions;
 pub mod staff;
+pub mod tickets;
 pub mod webhooks;
 
 use serde::Serialize;
@@ -136,6 +137,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::bill_invoice_pdf))
         .routes(routes!(exports::bills))
         .routes(routes!(exports::payments))
+        .routes(routes!(tickets::list))
+        .routes(routes!(tickets::assignees))
+        .routes(routes!(tickets::get, tickets::update))
+        .routes(routes!(tickets::add_message))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
         .routes(routes!(webhooks::deliveries))

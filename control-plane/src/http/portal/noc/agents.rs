@@ -4,14 +4,14 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::{or_dash, session_from_headers, Chrome, StaffSession, AGENT_ROLES, PORTAL};
+use super::{or_dash, Chrome, FragmentSession, StaffSession, AGENT_ROLES, PORTAL};
 use crate::http::admin::agents::{list, AgentRecord};
 use crate::http::admin::network::list_sites;
 use crate::http::extract::{ApiQuery, PageQuery};
 use crate::http::portal::page::{html, redirect, PortalResult};
+use crate::http::response::ApiError;
 use crate::http::state::AppState;
 
 pub struct AgentLine {
@@ -118,13 +118,10 @@ pub async fn agents(State(state): State<AppState>, session: StaffSession) -> Por
         (status = 401, description = "No console session", body = crate::http::response::ErrorBody),
         (status = 403, description = "The role may not see agents", body = crate::http::response::ErrorBody),
     ))]
-pub async fn agent_rows(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let session = match session_from_headers(&state, &headers).await {
-        Ok(session) => session,
-        Err(err) => return err.into_response(),
-    };
-    match agent_lines(&state, &session).await {
-        Ok(agents) => html(&AgentRows { agents }),
-        Err(err) => err.into_response(),
-    }
+pub async fn agent_rows(
+    State(state): State<AppState>,
+    FragmentSession(session): FragmentSession,
+) -> Result<Response, ApiError> {
+    let agents = agent_lines(&state, &session).await?;
+    Ok(html(&AgentRows { agents }))
 }

@@ -4,11 +4,10 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
-use super::{or_dash, session_from_headers, Chrome, StaffSession, PORTAL};
+use super::{or_dash, Chrome, FragmentSession, StaffSession, PORTAL};
 use crate::http::admin::activity::{list_commands, CommandQuery};
 use crate::http::extract::ApiQuery;
 use crate::http::portal::page::{html, PortalResult};
@@ -117,16 +116,10 @@ pub async fn commands(
     ))]
 pub async fn command_rows(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    FragmentSession(session): FragmentSession,
     query: Result<Query<CommandsPageQuery>, QueryRejection>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let highlight = query.ok().and_then(|Query(q)| q.highlight);
-    let session = match session_from_headers(&state, &headers).await {
-        Ok(session) => session,
-        Err(err) => return err.into_response(),
-    };
-    match command_lines(&state, &session, highlight.as_deref()).await {
-        Ok(commands) => html(&CommandRows { commands }),
-        Err(err) => err.into_response(),
-    }
+    let commands = command_lines(&state, &session, highlight.as_deref()).await?;
+    Ok(html(&CommandRows { commands }))
 }

@@ -4,12 +4,20 @@
 
 pub mod agents;
 pub mod audit;
+pub mod bgp;
+pub mod command;
 pub mod commands;
 pub mod devices;
+pub mod live_rate;
 pub mod login;
 pub mod optics;
+pub mod poll_health;
 pub mod sessions;
+pub mod subscriber;
+pub mod subscriber_actions;
 pub mod subscribers;
+pub mod ticket_actions;
+pub mod tickets;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -63,8 +71,24 @@ pub async fn session_from_headers(
     })
 }
 
+/// A page's session: without one the browser goes to the login page (`PortalError`).
 impl FromRequestParts<AppState> for StaffSession {
     type Rejection = PortalError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PortalError> {
+        match FragmentSession::from_request_parts(parts, state).await {
+            Ok(FragmentSession(session)) => Ok(session),
+            Err(err) => Err(PORTAL.error(err)),
+        }
+    }
+}
+
+/// The console session of a script's refresh request (a table's rows, a state box): without
+/// one it is refused as the API refuses, a `401` or `403` in the envelope, not a redirect.
+pub struct FragmentSession(pub StaffSession);
+
+impl FromRequestParts<AppState> for FragmentSession {
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -72,7 +96,7 @@ impl FromRequestParts<AppState> for StaffSession {
     ) -> Result<Self, Self::Rejection> {
         session_from_headers(state, &parts.headers)
             .await
-            .map_err(|e| PORTAL.error(e))
+            .map(FragmentSession)
     }
 }
 
@@ -81,6 +105,8 @@ pub const AGENT_ROLES: &[StaffRole] = &[StaffRole::Noc];
 pub const COMMAND_ROLES: &[StaffRole] = &[StaffRole::Noc, StaffRole::Support];
 pub const ACTION_ROLES: &[StaffRole] = &[StaffRole::Noc];
 pub const AUDIT_ROLES: &[StaffRole] = &[];
+pub const TICKET_ROLES: &[StaffRole] = &[StaffRole::Support];
+pub const PAYMENT_ROLES: &[StaffRole] = &[StaffRole::Billing];
 
 pub struct NavLink {
     pub path: &'static str,
@@ -100,13 +126,14 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(title: impl Into<String>, current: &str, session: &StaffSession) -> Self {
-        let sections: [(&str, &str, bool); 7] = [
+        let sections: [(&str, &str, bool); 8] = [
             ("/noc", "Agents", session.may(AGENT_ROLES)),
             ("/noc/devices", "Devices", true),
             ("/noc/subscribers", "Subscribers", true),
             ("/noc/optics", "ONU optics", true),
             ("/noc/sessions", "Sessions", true),
             ("/noc/commands", "Commands", session.may(COMMAND_ROLES)),
+            ("/noc/tickets", "Tickets", session.may(TICKET_ROLES)),
             ("/noc/audit", "Audit log", session.may(AUDIT_ROLES)),
         ];
         Self {
