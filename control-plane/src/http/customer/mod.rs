@@ -1,8 +1,8 @@
 //! The subscriber API of seed 001, with seed 002's business-customer additions (usage, invoices,
 //! tickets, API keys), mounted at `/api/v1/customer` and `/functions/v1/customer-api`.
 
-pub mod api_keys;
 pub mod alert_preferences;
+pub mod api_keys;
 pub mod auth;
 pub mod billing;
 pub mod business;
