@@ -13,13 +13,16 @@ use control_plane::store::notifications::NewNotification;
 async fn notify(app: &TestApp, customer_id: &str, key: &str, title: &str) {
     let created = app
         .store
-        .create_notification(&NewNotification {
-            customer_id: customer_id.to_owned(),
-            kind: "expiry_warning".to_owned(),
-            title: title.to_owned(),
-            message: format!("{title}: pay or recharge to stay connected"),
-            dedupe_key: key.to_owned(),
-        })
+        .create_notification(
+            &NewNotification {
+                customer_id: customer_id.to_owned(),
+                kind: "expiry_warning".to_owned(),
+                title: title.to_owned(),
+                message: format!("{title}: pay or recharge to stay connected"),
+                dedupe_key: key.to_owned(),
+            },
+            &[],
+        )
         .await
         .unwrap();
     assert!(created);

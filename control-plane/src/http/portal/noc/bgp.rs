@@ -130,6 +130,7 @@ pub async fn preview(
         ClientIp(ip),
         Path(id),
         ApiJson(BgpPeerBody {
+            customer_id: None,
             peer_ip: Some(peer_ip),
             change: Some(change(form)),
             dry_run: Some(Value::Bool(true)),

@@ -195,6 +195,7 @@ pub async fn apply(
         ClientIp(ip),
         Path(device_id),
         ApiJson(BgpPeerBody {
+            customer_id: None,
             peer_ip: preview.params.get("peer_ip").cloned(),
             change: preview.params.get("change").cloned(),
             dry_run: Some(Value::Bool(false)),

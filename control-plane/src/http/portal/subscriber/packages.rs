@@ -116,6 +116,7 @@ pub async fn change(
     let form = checked_form(&state, &session, form)?;
     let request = PackageChangeRequest {
         package_id: form.package_id,
+        effective: None,
     };
     let _requested = request_change(State(state), session.auth, client_ip, ApiJson(request))
         .await
