@@ -157,6 +157,7 @@ struct FileConfig {
     webhooks: crate::webhooks::settings::FileWebhooks,
     #[serde(default)]
     email: crate::email::settings::FileEmail,
+    #[serde(default)]
     payments: crate::billing::gateway::settings::FilePayments,
 }
 

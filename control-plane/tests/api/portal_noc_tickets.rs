@@ -62,7 +62,7 @@ async fn support_answers_a_ticket_in_the_console(app: &TestApp) {
     let replied = support
         .post_form(
             &format!("/noc/tickets/{rahim}/reply"),
-            &[("csrf", &csrf), ("message", "A+technician+is+on+the+way")],
+            &[("csrf", &csrf), ("message", "A technician is on the way")],
         )
         .await;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
@@ -73,7 +73,7 @@ async fn support_answers_a_ticket_in_the_console(app: &TestApp) {
     let noted = support
         .post_form(
             &format!("/noc/tickets/{rahim}/note"),
-            &[("csrf", &csrf), ("message", "Splitter+at+pole+7+suspected")],
+            &[("csrf", &csrf), ("message", "Splitter at pole 7 suspected")],
         )
         .await;
     assert_eq!(noted.status, StatusCode::SEE_OTHER, "{}", noted.body);
