@@ -75,11 +75,7 @@ async fn a_package_change_is_requested_and_shown_pending(app: &TestApp) {
         )
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
-    assert!(
-        twice.body.contains("already waiting"),
-        "{}",
-        twice.body
-    );
+    assert!(twice.body.contains("already waiting"), "{}", twice.body);
 }
 both_backends!(a_package_change_is_requested_and_shown_pending);
 
