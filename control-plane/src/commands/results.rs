@@ -6,6 +6,9 @@ use proto::{CommandResult, CommandState as WireState};
 
 use crate::domain::CommandState;
 use crate::http::AppState;
+use crate::webhooks::emit::{emit_alone, WebhookEvent};
+use crate::webhooks::events;
+use serde_json::json;
 
 /// The state a command moves to on a result, and the `state` label of the result metric.
 fn progress(state: WireState) -> (CommandState, &'static str) {
@@ -44,6 +47,17 @@ fn ignored(state: &AppState, reason: &str) {
         .inc();
 }
 
+/// Whether a command in `state` has ended.
+fn is_final(state: CommandState) -> bool {
+    matches!(
+        state,
+        CommandState::Succeeded
+            | CommandState::Failed
+            | CommandState::RolledBack
+            | CommandState::Expired
+    )
+}
+
 /// Applies one result from an agent of `agent_site_id`.
 pub async fn apply(state: &AppState, agent_site_id: &str, result: CommandResult) {
     let (to, label) = progress(result.state);
@@ -77,6 +91,14 @@ pub async fn apply(state: &AppState, agent_site_id: &str, result: CommandResult)
                     .expired
                     .with_label_values(&["agent_timed_out"])
                     .inc();
+            }
+            if is_final(to) {
+                let event = WebhookEvent::new(
+                    events::DEVICE_COMMAND_FINISHED,
+                    json!({ "command_id": id, "kind": owner.kind, "state": to.as_str(),
+                            "detail": detail }),
+                );
+                emit_alone(state, &[event]).await;
             }
         }
         // Accepted after Running, a repeated Running or any result after the final one.

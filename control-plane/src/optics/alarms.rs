@@ -8,9 +8,13 @@ use super::levels::Signal;
 use crate::domain::time::unix_ms_text;
 use crate::domain::OpticsLevel;
 use crate::http::AppState;
+use crate::store::notifications::NewNotification;
 use crate::store::optics::OnuReading;
 use crate::store::optics_alarms::NewOpticsAlarm;
 use crate::store::StoreResult;
+use crate::webhooks::emit::{wake, WebhookEvent};
+use crate::webhooks::events;
+use serde_json::json;
 
 /// Judges one stored reading of `key`'s ONU taken at `at_ms` (Unix milliseconds).
 pub async fn judge(
@@ -59,6 +63,55 @@ pub async fn judge(
     };
     if store.record_optics_crossing(&alarm).await? {
         tracing::info!(customer = %reading.customer_id, onu = %key, from = %from, to = %to, "ONU optics level changed");
+        if to != OpticsLevel::Normal {
+            tell_subscriber(state, &alarm, to).await;
+        }
     }
     Ok(())
+}
+
+/// Notifies the subscriber that their ONU's light got worse (warning), with the
+/// `device.optics_alarm` webhook event in the same transaction. Logged on failure: the alarm
+/// itself is stored.
+async fn tell_subscriber(state: &AppState, alarm: &NewOpticsAlarm, to: OpticsLevel) {
+    let (title, advice) = match to {
+        OpticsLevel::Offline => (
+            "No signal at your ONU",
+            "Your ONU receives no light from the network. Check that its fibre cable is \
+             plugged in and not bent; we have been alerted too.",
+        ),
+        OpticsLevel::Critical => (
+            "Very weak signal at your ONU",
+            "Your connection may drop. A technician may need to clean or replace the fibre \
+             connector; contact support if it keeps happening.",
+        ),
+        _ => (
+            "Weak signal at your ONU",
+            "Your ONU's signal is weaker than it should be. Check that the fibre cable is not \
+             bent or pinched.",
+        ),
+    };
+    let rx = alarm
+        .rx_power_cdbm
+        .map(|c| format!(" (received {:.1} dBm)", c as f64 / 100.0))
+        .unwrap_or_default();
+    let notification = NewNotification {
+        customer_id: alarm.customer_id.clone(),
+        kind: crate::alerts::severity::kind::OPTICS_THRESHOLD.to_owned(),
+        title: title.to_owned(),
+        message: format!("{advice}{rx}"),
+        dedupe_key: format!("optics:{}:{}", to.as_str(), alarm.at),
+    };
+    let event = WebhookEvent::new(
+        events::DEVICE_OPTICS_ALARM,
+        json!({ "customer_id": alarm.customer_id, "olt": alarm.olt, "pon_port": alarm.pon_port,
+                "onu_id": alarm.onu_id, "from_level": alarm.from_level,
+                "to_level": alarm.to_level, "rx_power_cdbm": alarm.rx_power_cdbm,
+                "at": alarm.at }),
+    );
+    match crate::alerts::notify(state, &notification, &[event]).await {
+        Ok(_) => wake(state),
+        Err(err) => tracing::error!(customer = %alarm.customer_id, error = %err,
+            "optics alarm stored but its notification was not"),
+    }
 }

@@ -219,6 +219,37 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stores one pending delivery of `payload` as `event` for `webhook_id` alone, due at once
+    /// (a test send); its id. `NotFound` for no such webhook or a removed one.
+    pub async fn enqueue_test_delivery(
+        &self,
+        webhook_id: &str,
+        event: &str,
+        payload: &str,
+    ) -> StoreResult<String> {
+        let id = new_id();
+        let now = now_text();
+        let stored = sqlx::query(
+            "INSERT INTO webhook_deliveries (id, webhook_id, event, payload, status, \
+             attempts, next_attempt_at, created_at) SELECT $1, id, $2, $3, 'pending', 0, $4, $4 \
+             FROM webhooks WHERE id = $5 AND active = 1",
+        )
+        .bind(&id)
+        .bind(event)
+        .bind(payload)
+        .bind(&now)
+        .bind(webhook_id)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if stored == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(id)
+    }
+}
+
 /// Stores one pending delivery of `payload` for every active webhook subscribed to `event`,
 /// due at once, inside the caller's transaction; returns how many.
 pub async fn enqueue_deliveries(

@@ -44,6 +44,29 @@ pub async fn emit(tx: &mut Transaction<'_, Any>, events: &[WebhookEvent]) -> Sto
     Ok(stored)
 }
 
+/// Stores `events` in a transaction of their own and wakes the loop, for a change whose own
+/// write is not in reach (a command result the agent reported, stored by the command
+/// pipeline). A failure is logged with the event: the change itself stands.
+pub async fn emit_alone(state: &AppState, events: &[WebhookEvent]) {
+    let stored = async {
+        let mut tx = state.store.pool().begin().await?;
+        let n = emit(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok::<u64, crate::store::StoreError>(n)
+    }
+    .await;
+    match stored {
+        Ok(0) => {}
+        Ok(_) => wake(state),
+        Err(err) => {
+            for e in events {
+                tracing::error!(event = e.event, data = %e.data, error = %err,
+                    "webhook event not stored");
+            }
+        }
+    }
+}
+
 /// Wakes the delivery loop after a commit that stored deliveries.
 pub fn wake(state: &AppState) {
     state.webhooks.wake.notify_one();

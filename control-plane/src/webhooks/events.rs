@@ -12,6 +12,14 @@ pub const CUSTOMER_REACTIVATED: &str = "customer.reactivated";
 pub const PACKAGE_CHANGED: &str = "package.changed";
 /// A subscriber's paid-until date is near (`[billing] expiry_warning_days`).
 pub const EXPIRY_WARNING: &str = "expiry.warning";
+/// Staff answered a subscriber's ticket (internal notes are never announced).
+pub const TICKET_REPLIED: &str = "ticket.replied";
+/// A device command (reboot, disconnect, change of speed, BGP change) reached its final state.
+pub const DEVICE_COMMAND_FINISHED: &str = "device.command_finished";
+/// A subscriber's ONU crossed into a weak, critical or offline optical level.
+pub const DEVICE_OPTICS_ALARM: &str = "device.optics_alarm";
+/// Sent only by the test-send endpoint, to the one webhook asked; nobody subscribes to it.
+pub const WEBHOOK_TEST: &str = "webhook.test";
 
 pub const ALL: &[&str] = &[
     PAYMENT_COMPLETED,
@@ -20,6 +28,9 @@ pub const ALL: &[&str] = &[
     CUSTOMER_REACTIVATED,
     PACKAGE_CHANGED,
     EXPIRY_WARNING,
+    TICKET_REPLIED,
+    DEVICE_COMMAND_FINISHED,
+    DEVICE_OPTICS_ALARM,
 ];
 
 /// Checks a list of event names: known, at least one; returns them sorted without repeats.

@@ -109,6 +109,26 @@ async fn crossings_become_alarms_without_flapping(app: &TestApp) {
         crossings(active.data()),
         [crossing(RAHIM.0, "normal", "critical")]
     );
+    // Each crossing into a worse level told its subscriber; the return to normal did not.
+    let (code, phone, _) = RAHIM;
+    let token = app.customer_token(code, phone).await;
+    let notes = app
+        .get("/api/v1/customer/notifications", Some(&token))
+        .await;
+    let titles: Vec<String> = notes
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap_or_default().to_owned())
+        .filter(|t| t.contains("signal"))
+        .collect();
+    assert_eq!(
+        titles,
+        ["Very weak signal at your ONU", "Weak signal at your ONU"],
+        "{}",
+        notes.data()
+    );
     let metrics = metrics_text(app).await;
     assert_metric(
         &metrics,

@@ -144,6 +144,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::test_send))
         .routes(routes!(alert_preferences::get, alert_preferences::put))
         .routes(routes!(alert_preferences::deliveries))
         .routes(routes!(api_keys::create, api_keys::list))

@@ -15,9 +15,15 @@ use crate::http::extract::{non_empty, required_text, ApiJson, ApiQuery, ClientIp
 use crate::http::principal::StaffAuth;
 use crate::http::response::{ok, ok_with, ApiError, ApiResult, Envelope, ErrorBody, Pagination};
 use crate::http::state::AppState;
+use crate::store::notifications::NewNotification;
 use crate::store::ticket_queue::{
     QueuedTicketRow, TicketAssignee, TicketQueueFilter, TicketUpdate,
 };
+use crate::webhooks::emit::{wake, WebhookEvent};
+use crate::webhooks::events;
+
+/// Characters of a reply a notification repeats.
+const PREVIEW_CHARS: usize = 200;
 
 pub const ROLES: &[StaffRole] = &[StaffRole::Admin, StaffRole::Support];
 
@@ -261,12 +267,43 @@ pub async fn add_message(
     )
     .await?;
     let ticket = state.store.queued_ticket(&id).await?;
+    if !internal {
+        tell_subscriber_of_reply(&state, &ticket, &added.id, &message).await;
+    }
     let words = if internal {
         "Internal note added"
     } else {
         "Reply sent"
     };
     ok_with(ticket_record(ticket), words)
+}
+
+/// Notifies the ticket's subscriber of a staff reply (info), with the `ticket.replied` webhook
+/// event in the same transaction. Logged on failure: the reply itself is stored.
+async fn tell_subscriber_of_reply(
+    state: &AppState,
+    ticket: &QueuedTicketRow,
+    message_id: &str,
+    message: &str,
+) {
+    let preview: String = message.chars().take(PREVIEW_CHARS).collect();
+    let notification = NewNotification {
+        customer_id: ticket.customer_id.clone(),
+        kind: crate::alerts::severity::kind::TICKET_REPLY.to_owned(),
+        title: format!("Reply to your ticket: {}", ticket.subject),
+        message: preview,
+        dedupe_key: format!("ticket-reply:{message_id}"),
+    };
+    let event = WebhookEvent::new(
+        events::TICKET_REPLIED,
+        json!({ "ticket_id": ticket.id, "customer_id": ticket.customer_id,
+                "message_id": message_id, "status": ticket.status }),
+    );
+    match crate::alerts::notify(state, &notification, &[event]).await {
+        Ok(_) => wake(state),
+        Err(err) => tracing::error!(ticket = %ticket.id, error = %err,
+            "ticket reply stored but its notification was not"),
+    }
 }
 
 /// The assignee a body names: `None` to leave it, `Some(None)` to unassign.

@@ -14,7 +14,8 @@ use crate::http::principal::StaffAuth;
 use crate::http::response::{ok, ok_with, ApiError, ApiResult, Envelope, ErrorBody};
 use crate::http::state::AppState;
 use crate::store::webhooks::{DeliveryRow, WebhookRow};
-use crate::webhooks::events::parse_events;
+use crate::webhooks::emit::{payload, wake};
+use crate::webhooks::events::{self, parse_events};
 
 const ROLES: &[StaffRole] = &[StaffRole::Admin];
 /// Deliveries one log answer lists, newest first.
@@ -209,4 +210,55 @@ pub async fn deliveries(
         .map_err(|e| ApiError::from_store(e, "webhook"))?;
     let rows = state.store.webhook_deliveries(&id, LOG_LIMIT).await?;
     ok(rows.into_iter().map(delivery_view).collect())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestSendView {
+    /// The queued delivery; follow it in `/webhooks/{id}/deliveries`.
+    pub delivery_id: String,
+    pub event: String,
+}
+
+#[utoipa::path(post, path = "/webhooks/{id}/test", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Webhook id")),
+    description = "Queues one signed `webhook.test` delivery to this webhook alone, sent like \
+        any other (retries, delivery log), so a receiver can be checked before real events flow.",
+    responses(
+        (status = 200, description = "Test delivery queued", body = Envelope<TestSendView>),
+        (status = 403, description = "Role may not do this", body = ErrorBody),
+        (status = 404, description = "No such webhook, or removed", body = ErrorBody),
+    ))]
+pub async fn test_send(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> ApiResult<TestSendView> {
+    auth.require(ROLES)?;
+    let body = payload(
+        events::WEBHOOK_TEST,
+        json!({ "webhook_id": id, "message": "test delivery from netops" }),
+    );
+    let delivery_id = state
+        .store
+        .enqueue_test_delivery(&id, events::WEBHOOK_TEST, &body)
+        .await
+        .map_err(|e| ApiError::from_store(e, "webhook"))?;
+    audit::record(
+        &state,
+        &Actor::staff(&auth, &ip),
+        "webhook.test",
+        "webhook",
+        Some(&id),
+        json!({ "delivery_id": delivery_id }),
+    )
+    .await?;
+    wake(&state);
+    ok_with(
+        TestSendView {
+            delivery_id,
+            event: events::WEBHOOK_TEST.to_owned(),
+        },
+        "Test delivery queued",
+    )
 }

@@ -313,3 +313,123 @@ async fn only_admins_manage_webhooks(app: &TestApp) {
     assert_eq!(audit.data()["entries"].as_array().unwrap().len(), 2);
 }
 both_backends!(only_admins_manage_webhooks);
+
+/// The received events named `event`, waiting until there are `count` of them.
+async fn received(receiver: &Arc<Receiver>, event: &str, count: usize) -> Vec<Received> {
+    eventually(event, Duration::from_secs(10), || {
+        let receiver = Arc::clone(receiver);
+        async move {
+            let got: Vec<Received> = receiver
+                .got
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|r| r.event == event)
+                .cloned()
+                .collect();
+            (got.len() >= count).then_some(got)
+        }
+    })
+    .await
+}
+
+async fn a_test_send_reaches_that_webhook_alone(app: &TestApp) {
+    let asked = Arc::new(Receiver::default());
+    let other = Arc::new(Receiver::default());
+    let asked_url = start_receiver(Arc::clone(&asked)).await;
+    let other_url = start_receiver(Arc::clone(&other)).await;
+    let webhook = register(app, &asked_url, json!(["payment.completed"])).await;
+    register(app, &other_url, json!(["payment.completed"])).await;
+    let id = webhook["id"].as_str().unwrap();
+    let secret = webhook["secret"].as_str().unwrap();
+
+    for role in ["noc", "billing", "support"] {
+        let token = app.staff_token(role).await;
+        app.post(
+            &format!("/api/v1/admin/webhooks/{id}/test"),
+            Some(&token),
+            json!({}),
+        )
+        .await
+        .error(403);
+    }
+    let admin = app.staff_token("admin").await;
+    let sent = app
+        .post(
+            &format!("/api/v1/admin/webhooks/{id}/test"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(sent.data()["event"], "webhook.test");
+    let got = received(&asked, "webhook.test", 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    verify(secret, &got[0]);
+    assert_eq!(
+        got[0].delivery,
+        sent.data()["delivery_id"].as_str().unwrap()
+    );
+    let log = deliveries(app, id).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["event"], "webhook.test");
+
+    // A second webhook's receiver heard nothing; an unknown or removed webhook is a 404.
+    app.post("/api/v1/admin/webhooks/nope/test", Some(&admin), json!({}))
+        .await
+        .error(404);
+    app.delete(&format!("/api/v1/admin/webhooks/{id}"), Some(&admin))
+        .await;
+    app.post(
+        &format!("/api/v1/admin/webhooks/{id}/test"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .error(404);
+    assert!(
+        other.got.lock().unwrap().is_empty(),
+        "only the asked webhook"
+    );
+}
+both_backends!(a_test_send_reaches_that_webhook_alone);
+
+async fn a_staff_reply_is_announced_and_an_internal_note_is_not(app: &TestApp) {
+    let receiver = Arc::new(Receiver::default());
+    let url = start_receiver(Arc::clone(&receiver)).await;
+    register(app, &url, json!(["ticket.replied"])).await;
+    let ticket = crate::staff_tickets::open_ticket(app, crate::helpers::RAHIM, "Link down").await;
+    let support = app.staff_token("support").await;
+    let messages = format!("/api/v1/admin/tickets/{ticket}/messages");
+    app.post(
+        &messages,
+        Some(&support),
+        json!({ "message": "Splitter at pole 7 suspected", "internal": true }),
+    )
+    .await
+    .data();
+    app.post(
+        &messages,
+        Some(&support),
+        json!({ "message": "A technician is on the way" }),
+    )
+    .await
+    .data();
+
+    let got = received(&receiver, "ticket.replied", 1).await;
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"]["ticket_id"], ticket.as_str());
+    let (code, phone, _) = crate::helpers::RAHIM;
+    let token = app.customer_token(code, phone).await;
+    let notes = app
+        .get("/api/v1/customer/notifications", Some(&token))
+        .await;
+    let text = notes.data().to_string();
+    assert!(text.contains("A technician is on the way"), "{text}");
+    assert!(
+        !text.contains("Splitter"),
+        "internal notes stay internal: {text}"
+    );
+    // The note was stored before the reply: had it been announced, it would have come first.
+    assert_eq!(receiver.got.lock().unwrap().len(), 1);
+}
+both_backends!(a_staff_reply_is_announced_and_an_internal_note_is_not);
