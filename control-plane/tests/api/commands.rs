@@ -131,6 +131,15 @@ async fn reboot_onu_reaches_the_agent_and_reports_back(app: &TestApp) {
 both_backends!(reboot_onu_reaches_the_agent_and_reports_back);
 
 async fn a_failed_result_shows_the_agents_reason(app: &TestApp) {
+    let admin = app.staff_token("admin").await;
+    let webhook = app
+        .post(
+            "/api/v1/admin/webhooks",
+            Some(&admin),
+            serde_json::json!({ "url": "http://127.0.0.1:9/hook", "events": ["device.command_finished"] }),
+        )
+        .await;
+    let webhook_id = webhook.data()["webhook"]["id"].as_str().unwrap().to_owned();
     let (_, agent_token) = register_agent(app, "gulshan-pop").await;
     let mut agent = TestAgent::admitted(app, &agent_token).await;
     let token = app.customer_token(RAHIM.0, RAHIM.1).await;
@@ -148,6 +157,21 @@ async fn a_failed_result_shows_the_agents_reason(app: &TestApp) {
     agent.report(&id, CommandState::Failed, reason).await;
     let failed = wait_for_state(app, &token, &id, "failed").await;
     assert_eq!(failed["detail"], reason);
+    // Only the final state is announced, once.
+    let log = app
+        .get(
+            &format!("/api/v1/admin/webhooks/{webhook_id}/deliveries"),
+            Some(&admin),
+        )
+        .await;
+    let events: Vec<&str> = log
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["event"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(events, ["device.command_finished"], "{}", log.data());
 }
 both_backends!(a_failed_result_shows_the_agents_reason);
 

@@ -27,7 +27,8 @@ pub struct WebhookBody {
     /// Where deliveries are POSTed: an `https://` or `http://` URL.
     pub url: Option<String>,
     /// `payment.completed`, `bill.generated`, `service.suspended`, `customer.reactivated`,
-    /// `package.changed`, `expiry.warning`.
+    /// `package.changed`, `expiry.warning`, `ticket.replied`, `device.optics_alarm`,
+    /// `device.command_finished`.
     pub events: Option<Vec<String>>,
 }
 

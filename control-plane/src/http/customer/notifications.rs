@@ -21,7 +21,8 @@ pub struct NotificationView {
     pub id: String,
     pub title: String,
     pub message: String,
-    /// `EXPIRY_WARNING`, `SERVICE_SUSPENDED` or `PAYMENT_RECEIVED`.
+    /// `EXPIRY_WARNING`, `SERVICE_SUSPENDED`, `PAYMENT_RECEIVED`, `TICKET_REPLY` or
+    /// `OPTICS_THRESHOLD`.
     #[serde(rename = "type")]
     pub kind: String,
     pub read: bool,

@@ -340,7 +340,7 @@ async fn a_test_send_reaches_that_webhook_alone(app: &TestApp) {
     let other_url = start_receiver(Arc::clone(&other)).await;
     let webhook = register(app, &asked_url, json!(["payment.completed"])).await;
     register(app, &other_url, json!(["payment.completed"])).await;
-    let id = webhook["id"].as_str().unwrap();
+    let id = webhook["webhook"]["id"].as_str().unwrap();
     let secret = webhook["secret"].as_str().unwrap();
 
     for role in ["noc", "billing", "support"] {
