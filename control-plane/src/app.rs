@@ -131,6 +131,7 @@ pub fn build_state(config: &Config, store: Store) -> Result<AppState, StartError
         config.webhooks.clone(),
     )?);
     state.email = Arc::new(crate::email::EmailRuntime::load(&config.email)?);
+    state.outages = config.outages;
     state.portal = Arc::new(crate::http::portal::settings::PortalRuntime::new(
         &config.portal,
         secret.expose().as_bytes(),

@@ -65,6 +65,8 @@ pub struct Config {
     pub webhooks: crate::webhooks::WebhookSettings,
     /// The SMTP relay alerts are emailed through (`[email]`); off without a host.
     pub email: crate::email::EmailSettings,
+    /// When subscribers are told of an outage at their site (`[outages]`).
+    pub outages: crate::alerts::outage::OutageSettings,
 }
 
 /// Abuse limits on the public API.
@@ -121,6 +123,7 @@ impl Default for Config {
             portal: crate::http::portal::settings::PortalConfig::default(),
             webhooks: crate::webhooks::WebhookSettings::default(),
             email: crate::email::EmailSettings::default(),
+            outages: crate::alerts::outage::OutageSettings::default(),
         }
     }
 }
@@ -159,6 +162,8 @@ struct FileConfig {
     email: crate::email::settings::FileEmail,
     #[serde(default)]
     payments: crate::billing::gateway::settings::FilePayments,
+    #[serde(default)]
+    outages: crate::alerts::outage::FileOutages,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -370,6 +375,7 @@ fn apply_file(config: &mut Config, file: FileConfig, path: &Path, problems: &mut
     );
     crate::http::portal::settings::apply_file(&mut config.portal, file.portal, &at, problems);
     crate::webhooks::settings::apply_file(&mut config.webhooks, file.webhooks, &at, problems);
+    crate::alerts::outage::apply_file(&mut config.outages, file.outages, &at, problems);
     crate::email::settings::apply_file(&mut config.email, file.email, &at, problems);
     if let Some(v) = file.limits.reboot_cooldown_secs {
         limits.reboot_cooldown_secs = v;

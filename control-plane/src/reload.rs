@@ -66,6 +66,7 @@ pub fn plan_reload(running: &Config, new: &Config) -> ReloadPlan {
     differs(running.commands != new.commands, "commands");
     differs(running.webhooks != new.webhooks, "webhooks");
     differs(running.email != new.email, "email");
+    differs(running.outages != new.outages, "outages");
     ReloadPlan {
         log_filter: (running.log_filter != new.log_filter).then(|| new.log_filter.clone()),
         needs_restart,

@@ -7,6 +7,7 @@
 
 pub mod fanout;
 pub mod networks;
+pub mod outage;
 pub mod outbox;
 pub mod preferences;
 pub mod send_email;

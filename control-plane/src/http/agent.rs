@@ -194,6 +194,14 @@ async fn serve_agent(mut socket: WebSocket, state: AppState) {
     .await;
     metrics.agents_connected.dec();
     tracing::info!(agent = %admitted.agent.name, reason = %end, "agent disconnected");
+    if !state.shutdown.is_stopping() {
+        crate::alerts::outage::watch(
+            &state,
+            &admitted.agent.id,
+            &admitted.agent.site_id,
+            &crate::store::now_text(),
+        );
+    }
 }
 
 /// Serves an admitted agent until it leaves or is closed; returns why the stream ended.

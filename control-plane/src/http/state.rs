@@ -43,6 +43,8 @@ pub struct AppState {
     pub webhooks: Arc<crate::webhooks::WebhookRuntime>,
     /// The SMTP relay alerts are emailed through, if configured (`[email]`).
     pub email: Arc<crate::email::EmailRuntime>,
+    /// When a site's subscribers hear of an outage (`[outages]`).
+    pub outages: crate::alerts::outage::OutageSettings,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             portal: Arc::new(crate::http::portal::settings::PortalRuntime::ephemeral()),
             webhooks: Arc::new(crate::webhooks::WebhookRuntime::default()),
             email: Arc::new(crate::email::EmailRuntime::disabled()),
+            outages: crate::alerts::outage::OutageSettings::default(),
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct IngestMetrics {
     pub inventory_rejected: IntCounterVec,
     /// `netops_inventory_store_failures_total`: checked frames the store could not take.
     pub inventory_store_failures: IntCounter,
+    /// `netops_outage_notices_total{outcome}`: disconnections checked after `[outages]
+    /// notice_after_secs`: `sent` to the site's subscribers, or `agent_back`.
+    pub outage_notices: IntCounterVec,
 }
 
 impl IngestMetrics {
@@ -132,6 +135,13 @@ impl IngestMetrics {
                 "inventory_store_failures_total",
                 "Checked Inventory frames the store failed to take (the agent's next one replaces them)",
             )?,
+            outage_notices: IntCounterVec::new(
+                Opts::new(
+                    "outage_notices_total",
+                    "Agent disconnections checked after [outages] notice_after_secs, by outcome (sent, agent_back)",
+                ),
+                &["outcome"],
+            )?,
         };
         registry.register(Box::new(metrics.agents_connected.clone()))?;
         registry.register(Box::new(metrics.frames_received.clone()))?;
@@ -148,6 +158,7 @@ impl IngestMetrics {
         registry.register(Box::new(metrics.inventory_interfaces.clone()))?;
         registry.register(Box::new(metrics.inventory_rejected.clone()))?;
         registry.register(Box::new(metrics.inventory_store_failures.clone()))?;
+        registry.register(Box::new(metrics.outage_notices.clone()))?;
         Ok(metrics)
     }
 }

@@ -90,6 +90,18 @@ impl Store {
         Ok(row)
     }
 
+    /// Active subscribers on any device of `site_id` (BRAS, OLT, CPE or bound port).
+    pub async fn active_customers_of_site(&self, site_id: &str) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT c.id FROM customers c JOIN devices d ON d.id IN \
+             (c.bras_device_id, c.olt_device_id, c.cpe_device_id, c.port_device_id) \
+             WHERE d.site_id = $1 AND c.status = 'active' ORDER BY c.id",
+        )
+        .bind(site_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The customer's notifications, newest first; only unread ones when `unread_only`.
     pub async fn customer_notifications(
         &self,

@@ -81,14 +81,28 @@ mod tests {
             &[],
             Err(
                 "events must name at least one of payment.completed, bill.generated, \
-                 service.suspended, customer.reactivated, package.changed, expiry.warning",
+                 service.suspended, customer.reactivated, package.changed, expiry.warning, \
+                 ticket.replied, device.command_finished, device.optics_alarm",
+            ),
+        );
+        check(
+            &["device.optics_alarm", "ticket.replied"],
+            Ok(&["device.optics_alarm", "ticket.replied"]),
+        );
+        check(
+            &["webhook.test"],
+            Err(
+                "unknown events webhook.test; known: payment.completed, bill.generated, \
+                 service.suspended, customer.reactivated, package.changed, expiry.warning, \
+                 ticket.replied, device.command_finished, device.optics_alarm",
             ),
         );
         check(
             &["payment.recieved"],
             Err(
                 "unknown events payment.recieved; known: payment.completed, bill.generated, \
-                 service.suspended, customer.reactivated, package.changed, expiry.warning",
+                 service.suspended, customer.reactivated, package.changed, expiry.warning, \
+                 ticket.replied, device.command_finished, device.optics_alarm",
             ),
         );
     }

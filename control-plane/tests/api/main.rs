@@ -30,6 +30,7 @@ mod optics_frames;
 mod optics_history;
 mod optics_metrics;
 mod optics_refresh;
+mod outages;
 mod package_changes;
 mod port_binding;
 mod portal_noc;
