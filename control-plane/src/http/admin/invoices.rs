@@ -9,8 +9,23 @@ use crate::http::invoice::{invoice, invoice_pdf};
 use crate::http::principal::StaffAuth;
 use crate::http::response::{ApiError, ErrorBody};
 use crate::http::state::AppState;
+use crate::store::bills::BillRow;
 
 const READERS: &[StaffRole] = &[StaffRole::Admin, StaffRole::Billing, StaffRole::Support];
+
+/// The bill, when the staff member's role may read invoices.
+async fn readable_bill(
+    state: &AppState,
+    auth: &StaffAuth,
+    bill_id: &str,
+) -> Result<BillRow, ApiError> {
+    auth.require(READERS)?;
+    state
+        .store
+        .bill(bill_id)
+        .await
+        .map_err(|e| ApiError::from_store(e, "bill"))
+}
 
 #[utoipa::path(get, path = "/bills/{id}/invoice.html", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "Bill id")),
@@ -24,12 +39,7 @@ pub async fn bill_invoice(
     auth: StaffAuth,
     Path(bill_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    auth.require(READERS)?;
-    let bill = state
-        .store
-        .bill(&bill_id)
-        .await
-        .map_err(|e| ApiError::from_store(e, "bill"))?;
+    let bill = readable_bill(&state, &auth, &bill_id).await?;
     invoice(&state, bill).await
 }
 
@@ -45,11 +55,6 @@ pub async fn bill_invoice_pdf(
     auth: StaffAuth,
     Path(bill_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    auth.require(READERS)?;
-    let bill = state
-        .store
-        .bill(&bill_id)
-        .await
-        .map_err(|e| ApiError::from_store(e, "bill"))?;
+    let bill = readable_bill(&state, &auth, &bill_id).await?;
     invoice_pdf(&state, bill).await
 }
